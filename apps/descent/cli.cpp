@@ -1,0 +1,60 @@
+#include "cli.hpp"
+
+#include <algorithm>
+#include <iostream>
+
+namespace descent::cli {
+
+namespace {
+std::vector<std::pair<std::string, CommandSetup>>& command_list() {
+  static std::vector<std::pair<std::string, CommandSetup>> list;
+  return list;
+}
+std::vector<MethodInfo>& method_list() {
+  static std::vector<MethodInfo> list;
+  return list;
+}
+}  // namespace
+
+CommandRegistrar::CommandRegistrar(std::string name, CommandSetup setup) {
+  auto& list = command_list();
+  list.emplace_back(std::move(name), std::move(setup));
+  std::sort(list.begin(), list.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+}
+
+MethodRegistrar::MethodRegistrar(MethodInfo info) {
+  auto& list = method_list();
+  list.push_back(std::move(info));
+  std::sort(list.begin(), list.end(), [](const MethodInfo& a, const MethodInfo& b) {
+    return std::tie(a.family, a.name) < std::tie(b.family, b.name);
+  });
+}
+
+const std::vector<std::pair<std::string, CommandSetup>>& commands() { return command_list(); }
+const std::vector<MethodInfo>& methods() { return method_list(); }
+
+void add_run_flags(CLI::App* cmd, RunFlags& flags) {
+  cmd->add_option("--log", flags.log, "Write one row per iteration to FILE (.csv or .jsonl)");
+  cmd->add_option("--time-limit", flags.time_limit, "Stop after this many seconds")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--early-stop", flags.patience,
+                  "Stop when the objective has not improved for N iterations");
+  cmd->add_flag("!--no-progress", flags.progress, "Never draw the progress bar");
+}
+
+Callbacks make_callbacks(const RunFlags& flags, const Globals& globals) {
+  Callbacks cbs;
+  if (flags.progress && !globals.quiet) {
+    auto bar = std::make_shared<ProgressBar>();
+    if (bar->active()) cbs.add(bar);
+  }
+  if (!flags.log.empty()) cbs.add(IterationLogger::for_path(flags.log));
+  if (flags.time_limit > 0) cbs.emplace<TimeLimit>(flags.time_limit);
+  if (flags.patience > 0) cbs.emplace<EarlyStop>(flags.patience);
+  return cbs;
+}
+
+void print_json(const nlohmann::json& j) { std::cout << j.dump(2) << '\n'; }
+
+}  // namespace descent::cli

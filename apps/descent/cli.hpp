@@ -1,0 +1,80 @@
+// The CLI's command registry and the options every command shares.
+//
+// A family adds its commands in apps/descent/commands/<family>.cpp:
+//
+//   static const descent::cli::CommandRegistrar reg("ot", [](CLI::App& app, Globals& g) {
+//     auto* cmd = app.add_subcommand("ot", "Optimal transport between two point clouds");
+//     auto opts = std::make_shared<OtFlags>();   // ... cmd->add_option(..., opts->eta) ...
+//     return Command{cmd, [opts, &g] { return run_ot(*opts, g); }};   // returns the exit code
+//   });
+//
+// main() parses the command line, applies the global options (threads first), then runs the
+// one command that was parsed.
+//
+// and may list its methods with MethodRegistrar so `descent list` shows them.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "descent/core/callbacks.hpp"
+
+namespace descent::cli {
+
+/// Options shared by every command (given before or after the subcommand).
+struct Globals {
+  int threads = 1;            ///< --threads; 0 = all cores
+  std::uint64_t seed = 0;     ///< --seed
+  bool json = false;          ///< --json: machine-readable output on stdout
+  bool quiet = false;         ///< --quiet: no progress bar or chatter on stderr
+};
+
+/// A registered subcommand and the action that runs it (returns the process exit code).
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int()> run;
+};
+
+using CommandSetup = std::function<Command(CLI::App& app, Globals& globals)>;
+
+struct CommandRegistrar {
+  CommandRegistrar(std::string name, CommandSetup setup);
+};
+
+/// A method for `descent list`.
+struct MethodInfo {
+  std::string name;     ///< e.g. "sns"
+  std::string family;   ///< e.g. "ot"
+  std::string command;  ///< the subcommand that runs it, e.g. "descent ot --method sns"
+  std::string paper;
+  std::string summary;
+};
+
+struct MethodRegistrar {
+  explicit MethodRegistrar(MethodInfo info);
+};
+
+/// Registered commands, sorted by name (the order subcommands appear in --help).
+const std::vector<std::pair<std::string, CommandSetup>>& commands();
+const std::vector<MethodInfo>& methods();
+
+/// Options for iterative commands: progress bar, log file, time limit, early stop.
+struct RunFlags {
+  std::string log;          ///< --log FILE (.csv or .jsonl)
+  double time_limit = 0;    ///< --time-limit SECONDS
+  std::size_t patience = 0; ///< --early-stop N
+  bool progress = true;
+};
+void add_run_flags(CLI::App* cmd, RunFlags& flags);
+/// Builds the callbacks the flags ask for (progress bar only on a terminal and without --quiet).
+Callbacks make_callbacks(const RunFlags& flags, const Globals& globals);
+
+/// Prints JSON to stdout (pretty, newline-terminated).
+void print_json(const nlohmann::json& j);
+
+}  // namespace descent::cli

@@ -1,0 +1,104 @@
+// PNG plots through gnuplot, run as a separate program: the library never links a plotting
+// library, and a machine without gnuplot still gets every table and CSV.
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "descent/core/error.hpp"
+#include "descent/experiments/runner.hpp"
+
+namespace descent::experiments {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string quote(const std::string& s) {  // a gnuplot single-quoted string
+  std::string out = "'";
+  for (char c : s) out += (c == '\'') ? std::string("''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += (c == '\'') ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// 1-based index of `name` in the CSV header, or 0.
+int column_index(const fs::path& csv, const std::string& name) {
+  std::ifstream in(csv);
+  std::string header;
+  if (!std::getline(in, header)) return 0;
+  if (!header.empty() && header.back() == '\r') header.pop_back();
+  std::stringstream ss(header);
+  std::string col;
+  for (int i = 1; std::getline(ss, col, ','); ++i)
+    if (col == name) return i;
+  return 0;
+}
+
+}  // namespace
+
+bool gnuplot_available() {
+  static const bool ok = std::system("gnuplot -e \"set terminal pngcairo\" >/dev/null 2>&1") == 0;
+  return ok;
+}
+
+bool render_plot(const std::string& experiment_dir, const Plot& plot, std::string* why) {
+  auto fail = [&](const std::string& reason) {
+    if (why) *why = reason;
+    return false;
+  };
+  if (!gnuplot_available()) return fail("gnuplot with the pngcairo terminal was not found");
+  const fs::path dir(experiment_dir);
+  std::ostringstream gp;
+  gp << "set terminal pngcairo size 900,560 noenhanced font 'sans,10'\n"
+     << "set output " << quote((dir / (plot.file + ".tmp")).string()) << "\n"
+     << "set datafile separator ','\n"
+     << "set datafile missing 'nan'\n"
+     << "set title " << quote(plot.title) << "\n"
+     << "set xlabel " << quote(plot.xlabel) << "\n"
+     << "set ylabel " << quote(plot.ylabel) << "\n"
+     << "set grid\nset key top right opaque box\n";
+  if (plot.logx) gp << "set logscale x\nset format x '10^{%T}'\n";
+  if (plot.logy) gp << "set logscale y\nset format y '%.0e'\n";
+  gp << "plot ";
+  bool first = true;
+  for (const auto& s : plot.series) {
+    const fs::path csv = dir / s.csv;
+    const int xi = column_index(csv, s.x), yi = column_index(csv, s.y);
+    if (xi == 0 || yi == 0)
+      return fail("plot " + plot.file + ": " + csv.string() + " has no column '" +
+                  (xi == 0 ? s.x : s.y) + "'");
+    gp << (first ? "" : ", ") << quote(csv.string()) << " skip 1 using " << xi << ":" << yi
+       << " with lines linewidth 2 title " << quote(s.label.empty() ? s.y : s.label);
+    first = false;
+  }
+  if (first) return fail("plot " + plot.file + " has no series");
+  gp << "\n";
+
+  const fs::path script = dir / (plot.file + ".gp");
+  {
+    std::ofstream out(script);
+    out << gp.str();
+    if (!out) return fail("cannot write " + script.string());
+  }
+  const fs::path err = dir / (plot.file + ".log");
+  const std::string cmd =
+      "gnuplot " + shell_quote(script.string()) + " >" + shell_quote(err.string()) + " 2>&1";
+  const int rc = std::system(cmd.c_str());
+  std::error_code ec;
+  const fs::path tmp = dir / (plot.file + ".tmp");
+  if (rc != 0 || !fs::exists(tmp) || fs::file_size(tmp, ec) == 0) {
+    fs::remove(tmp, ec);
+    return fail("gnuplot failed on " + script.string() + " (see " + err.string() + ")");
+  }
+  fs::rename(tmp, dir / plot.file, ec);
+  fs::remove(err, ec);
+  if (ec) return fail("cannot move plot into place: " + ec.message());
+  return true;
+}
+
+}  // namespace descent::experiments

@@ -1,0 +1,141 @@
+// End-to-end checks of the `descent` binary: global flags, list, minimize, repro and report.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "descent/io/json.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Result {
+  int code;
+  std::string out;
+};
+
+// Runs the CLI with `args`, capturing stdout (stderr goes to a file we also return on failure).
+Result run(const std::string& args) {
+  const std::string cmd = std::string(DESCENT_CLI) + " " + args + " 2>/dev/null";
+  Result r{-1, ""};
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return r;
+  std::array<char, 4096> buf{};
+  std::size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+  const int status = ::pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+fs::path fresh_dir(const std::string& name) {
+  const fs::path d = fs::temp_directory_path() / ("descent_cli_" + name + "_" + std::to_string(::getpid()));
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+TEST(Cli, VersionAndHelp) {
+  const Result v = run("--version");
+  EXPECT_EQ(v.code, 0);
+  EXPECT_EQ(v.out.rfind("descent ", 0), 0u) << v.out;
+  const Result h = run("--help");
+  EXPECT_EQ(h.code, 0);
+  for (const char* word : {"--threads", "--seed", "--json", "list", "repro", "report"})
+    EXPECT_NE(h.out.find(word), std::string::npos) << word;
+}
+
+TEST(Cli, JsonListIsValidJson) {
+  for (const char* args : {"--json list", "list --json"}) {
+    const Result r = run(args);
+    ASSERT_EQ(r.code, 0) << args;
+    const auto j = nlohmann::json::parse(r.out);  // throws (fails the test) if invalid
+    ASSERT_TRUE(j["experiments"].is_array());
+    bool found = false;
+    for (const auto& e : j["experiments"]) found |= e["id"] == "gd-rosenbrock";
+    EXPECT_TRUE(found);
+    EXPECT_FALSE(j["methods"].empty());
+    EXPECT_EQ(j["problems"].size(), 10u);
+  }
+}
+
+TEST(Cli, MinimizeReportsStatusAndExitCode) {
+  const Result ok = run("--json minimize --problem booth --method heavy-ball --step 0.01");
+  ASSERT_EQ(ok.code, 0);
+  const auto j = nlohmann::json::parse(ok.out);
+  EXPECT_EQ(j["status"], "converged");
+  EXPECT_LT(j["distance_to_optimum"].get<double>(), 1e-6);
+  const Result bad = run("--json minimize --problem rosenbrock --step 0.05");
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_EQ(nlohmann::json::parse(bad.out)["status"], "diverged");
+  EXPECT_EQ(run("minimize --problem nope").code, 2);        // misuse: clear error, exit 2
+  EXPECT_EQ(run("minimize --step -1").code, 2);             // invalid option
+  EXPECT_NE(run("minimize --method nope").code, 0);         // rejected by the parser
+  EXPECT_NE(run("no-such-command").code, 0);
+}
+
+TEST(Cli, MinimizeWritesLog) {
+  const fs::path dir = fresh_dir("log");
+  const Result r = run("minimize --problem sphere --step 0.1 --max-iterations 7 --tol 0 --log " +
+                       (dir / "run.csv").string());
+  EXPECT_EQ(r.code, 0);
+  std::ifstream in(dir / "run.csv");
+  std::string line;
+  int lines = 0;
+  while (std::getline(in, line)) ++lines;
+  EXPECT_EQ(lines, 8);  // header + 7 iterations
+}
+
+TEST(Cli, ReproGdRosenbrockWritesSummaryAndReport) {
+  const fs::path dir = fresh_dir("repro");
+  const Result r = run("repro gd-rosenbrock --quick --out " + dir.string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto s = descent::io::read_json((dir / "gd-rosenbrock" / "summary.json").string());
+  for (const char* key :
+       {"id", "paper", "metrics", "claims", "config", "seed", "version", "wall_seconds"})
+    EXPECT_TRUE(s.contains(key)) << key;
+  EXPECT_EQ(s["id"], "gd-rosenbrock");
+  EXPECT_TRUE(s["metrics"].is_object());
+  EXPECT_GT(s["metrics"]["gd_iterations"].get<double>(), 0);
+  ASSERT_EQ(s["claims"].size(), 2u);
+  for (const auto& c : s["claims"]) {
+    EXPECT_EQ(c["verdict"], "held") << c.dump();  // the repro label: claims are checked here
+  }
+  EXPECT_TRUE(fs::exists(dir / "gd-rosenbrock" / "gd.csv"));
+  EXPECT_TRUE(fs::exists(dir / "gd-rosenbrock" / "heavy_ball.csv"));
+
+  const Result rep = run("report " + dir.string());
+  ASSERT_EQ(rep.code, 0);
+  std::ifstream in(dir / "REPORT.md");
+  std::stringstream md;
+  md << in.rdbuf();
+  EXPECT_NE(md.str().find("## gd-rosenbrock"), std::string::npos);
+  EXPECT_NE(md.str().find("| gd-rosenbrock |"), std::string::npos);
+  if (std::system("gnuplot -e 'set terminal pngcairo' >/dev/null 2>&1") == 0) {
+    EXPECT_TRUE(fs::exists(dir / "gd-rosenbrock" / "convergence.png"));
+    EXPECT_NE(md.str().find("(gd-rosenbrock/convergence.png)"), std::string::npos);
+  } else {
+    EXPECT_NE(md.str().find("skipped"), std::string::npos);
+  }
+}
+
+TEST(Cli, ReproUnknownIdAndMissingReportDir) {
+  EXPECT_EQ(run("repro nope --out /tmp").code, 2);
+  EXPECT_EQ(run("report /nonexistent/results").code, 2);
+}
+
+TEST(Cli, SameSeedSameMetrics) {
+  const fs::path a = fresh_dir("seed_a"), b = fresh_dir("seed_b");
+  ASSERT_EQ(run("--seed 5 repro gd-rosenbrock --quick --out " + a.string()).code, 0);
+  ASSERT_EQ(run("--seed 5 repro gd-rosenbrock --quick --out " + b.string()).code, 0);
+  const auto sa = descent::io::read_json((a / "gd-rosenbrock" / "summary.json").string());
+  const auto sb = descent::io::read_json((b / "gd-rosenbrock" / "summary.json").string());
+  EXPECT_EQ(sa["metrics"], sb["metrics"]);
+  EXPECT_EQ(sa["seed"], 5);
+}
+
+}  // namespace
