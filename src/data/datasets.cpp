@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <functional>
 
 #include "descent/core/error.hpp"
@@ -70,17 +72,24 @@ std::string find_file(const std::string& dataset, const Source& src, const std::
 Dataset load_sklearn_csv(const std::string& name, const std::string& file, int classes,
                          std::vector<std::string> feature_names) {
   const std::string path = find_file(name, sklearn_source(), file);
-  io::CsvOptions opt;
-  opt.header = io::CsvOptions::Header::yes;
-  const io::CsvTable t = io::read_csv(path, opt);
-  if (t.columns.size() < 2) throw InputError(path, 1, "header", "expected n_samples,n_features");
+  // The first line ("150,4,setosa,...") is narrower than the data rows, so it is parsed here
+  // and the numeric rows are read after it.
+  std::ifstream in(path);
+  std::string first;
+  if (!std::getline(in, first)) throw InputError(path, 1, "header", "empty file");
   long n = 0, d = 0;
-  try {
-    n = std::stol(t.columns[0]);
-    d = std::stol(t.columns[1]);
-  } catch (const std::exception&) {
-    throw InputError(path, 1, "header", "expected n_samples,n_features as integers");
+  {
+    std::istringstream head(first);
+    char comma1 = 0, comma2 = 0;
+    if (!(head >> n >> comma1 >> d >> comma2) || comma1 != ',' || n <= 0 || d <= 0)
+      throw InputError(path, 1, "header", "expected 'n_samples,n_features,...', got '" +
+                                              first.substr(0, 60) + "'");
   }
+  io::CsvOptions opt;
+  opt.header = io::CsvOptions::Header::no;
+  opt.skip_rows = 1;
+  io::CsvTable t;
+  t.values = io::read_csv_matrix(path, opt);
   if (t.values.rows() != n || t.values.cols() != d + 1)
     throw InputError(path, 1, "header",
                      "declares " + std::to_string(n) + " x " + std::to_string(d) +
