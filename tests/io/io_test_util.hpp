@@ -81,6 +81,12 @@ inline bool have_numpy() {
          std::system("/usr/bin/python3 -c 'import numpy' >/dev/null 2>&1") == 0;
 }
 
+/// The largest single operator-new request since the last reset (tests/io/allocation_probe.cpp).
+void reset_largest_allocation();
+std::size_t largest_allocation();
+/// Readers may allocate up to this much for small inputs; an absurd declared size must not.
+inline constexpr std::size_t kSmallAllocation = std::size_t{16} << 20;
+
 }  // namespace descent::io::test
 
 /// Expects `stmt` to throw descent::InputError whose file is FILE, line is LINE, field contains
