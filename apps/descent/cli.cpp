@@ -31,8 +31,12 @@ MethodRegistrar::MethodRegistrar(MethodInfo info) {
   });
 }
 
-const std::vector<std::pair<std::string, CommandSetup>>& commands() { return command_list(); }
-const std::vector<MethodInfo>& methods() { return method_list(); }
+const std::vector<std::pair<std::string, CommandSetup>>& commands() {
+  return command_list();
+}
+const std::vector<MethodInfo>& methods() {
+  return method_list();
+}
 
 void add_run_flags(CLI::App* cmd, RunFlags& flags) {
   cmd->add_option("--log", flags.log, "Write one row per iteration to FILE (.csv or .jsonl)");
@@ -55,6 +59,8 @@ Callbacks make_callbacks(const RunFlags& flags, const Globals& globals) {
   return cbs;
 }
 
-void print_json(const nlohmann::json& j) { std::cout << j.dump(2) << '\n'; }
+void print_json(const nlohmann::json& j) {
+  std::cout << j.dump(2) << '\n';
+}
 
 }  // namespace descent::cli

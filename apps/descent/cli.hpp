@@ -28,10 +28,10 @@ namespace descent::cli {
 
 /// Options shared by every command (given before or after the subcommand).
 struct Globals {
-  int threads = 1;            ///< --threads; 0 = all cores
-  std::uint64_t seed = 0;     ///< --seed
-  bool json = false;          ///< --json: machine-readable output on stdout
-  bool quiet = false;         ///< --quiet: no progress bar or chatter on stderr
+  int threads = 1;         ///< --threads; 0 = all cores
+  std::uint64_t seed = 0;  ///< --seed
+  bool json = false;       ///< --json: machine-readable output on stdout
+  bool quiet = false;      ///< --quiet: no progress bar or chatter on stderr
 };
 
 /// A registered subcommand and the action that runs it (returns the process exit code).
@@ -65,9 +65,9 @@ const std::vector<MethodInfo>& methods();
 
 /// Options for iterative commands: progress bar, log file, time limit, early stop.
 struct RunFlags {
-  std::string log;          ///< --log FILE (.csv or .jsonl)
-  double time_limit = 0;    ///< --time-limit SECONDS
-  std::size_t patience = 0; ///< --early-stop N
+  std::string log;           ///< --log FILE (.csv or .jsonl)
+  double time_limit = 0;     ///< --time-limit SECONDS
+  std::size_t patience = 0;  ///< --early-stop N
   bool progress = true;
 };
 void add_run_flags(CLI::App* cmd, RunFlags& flags);

@@ -12,9 +12,10 @@
 
 int main(int argc, char** argv) {
   using namespace descent::cli;
-  CLI::App app{"descent: optimization methods of recent ML papers, with reproductions of their "
-               "claims.\nSee docs/cli.md, or `descent COMMAND --help`.",
-               "descent"};
+  CLI::App app{
+      "descent: optimization methods of recent ML papers, with reproductions of their "
+      "claims.\nSee docs/cli.md, or `descent COMMAND --help`.",
+      "descent"};
   app.set_version_flag("--version", std::string("descent ") + descent::version);
   app.require_subcommand(1);
   app.fallthrough();  // global options may follow the subcommand

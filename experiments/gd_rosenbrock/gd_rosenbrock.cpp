@@ -135,8 +135,8 @@ Report run_gd_rosenbrock(const ExperimentConfig& cfg) {
                "local rate sqrt(kappa) vs kappa, kappa = " + fmt(kappa) + " at (1, 1)",
                "GD " + std::to_string(gd.summary.iterations) + " vs heavy ball " +
                    std::to_string(hb.summary.iterations) + " iterations (ratio " + fmt(ratio) +
-                   "); median ratio over " + std::to_string(ratios.size()) +
-                   " random starts " + fmt(median),
+                   "); median ratio over " + std::to_string(ratios.size()) + " random starts " +
+                   fmt(median),
                gd.summary.converged() && hb.summary.converged() && ratio > 1.0 && median > 1.0,
                "held means both runs converged and the ratio exceeds 1 at the standard start "
                "and in the median over random starts");
@@ -145,8 +145,8 @@ Report run_gd_rosenbrock(const ExperimentConfig& cfg) {
                "the bound the iterates blow up and descent reports Status::diverged",
                "locally stable iff step < 2/L = " + fmt(2.0 / L),
                "step 2.5/L: " + std::string(to_string(unstable.summary.status)) + ", |x - x*| " +
-                   fmt(start_distance) + " -> " + fmt(unstable_distance) + "; step 10/L: " +
-                   std::string(to_string(blow.summary.status)) + " after " +
+                   fmt(start_distance) + " -> " + fmt(unstable_distance) +
+                   "; step 10/L: " + std::string(to_string(blow.summary.status)) + " after " +
                    std::to_string(blow.summary.iterations) + " iterations",
                !unstable.summary.converged() && unstable_distance > start_distance &&
                    blow.summary.status == Status::diverged);
@@ -162,10 +162,11 @@ Report run_gd_rosenbrock(const ExperimentConfig& cfg) {
   report.plots.push_back(plot);
 
   report.config = {{"problem", "rosenbrock (n = 2)"}, {"step_size", kStep},
-                   {"momentum", kMomentum},         {"gradient_tolerance", kTolerance},
-                   {"max_iterations", cap},         {"random_starts", random_starts}};
+                   {"momentum", kMomentum},           {"gradient_tolerance", kTolerance},
+                   {"max_iterations", cap},           {"random_starts", random_starts}};
   report.notes.push_back(
-      "Both methods use the same fixed step 1e-3, half the local stability bound 2/L = 0.002 at the "
+      "Both methods use the same fixed step 1e-3, half the local stability bound 2/L = 0.002 at "
+      "the "
       "optimum. The "
       "heavy-ball speed-up is the classical square-root improvement in the condition number; it "
       "is measured here, not assumed.");

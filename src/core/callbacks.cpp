@@ -55,8 +55,8 @@ bool ProgressBar::iteration(const IterationInfo& info) {
                  filled, "##############################", width - filled, "", info.iteration,
                  run_.max_iterations, info.objective, info.gradient_norm, now);
   } else {
-    std::fprintf(out_, "\r%s  it %zu  f=%.6g  |g|=%.3g  %.1fs", run_.method.c_str(),
-                 info.iteration, info.objective, info.gradient_norm, now);
+    std::fprintf(out_, "\r%s  it %zu  f=%.6g  |g|=%.3g  %.1fs", run_.method.c_str(), info.iteration,
+                 info.objective, info.gradient_norm, now);
   }
   std::fflush(out_);
   return false;
@@ -94,7 +94,9 @@ std::shared_ptr<IterationLogger> IterationLogger::for_path(const std::string& pa
   return std::make_shared<IterationLogger>(path, jsonl ? Format::jsonl : Format::csv);
 }
 
-void IterationLogger::begin(const RunInfo& info) { method_ = info.method; }
+void IterationLogger::begin(const RunInfo& info) {
+  method_ = info.method;
+}
 
 bool IterationLogger::iteration(const IterationInfo& info) {
   if (format_ == Format::csv) {
@@ -134,7 +136,9 @@ bool IterationLogger::iteration(const IterationInfo& info) {
   return false;
 }
 
-void IterationLogger::end(const Summary&) { out_.flush(); }
+void IterationLogger::end(const Summary&) {
+  out_.flush();
+}
 
 // ---------------------------------------------------------------------------- EarlyStop
 
@@ -168,9 +172,13 @@ TimeLimit::TimeLimit(double seconds) : limit_(seconds) {
   if (!(seconds > 0)) throw InvalidOption("time_limit", "must be > 0 seconds");
 }
 
-void TimeLimit::begin(const RunInfo&) { clock_.reset(); }
+void TimeLimit::begin(const RunInfo&) {
+  clock_.reset();
+}
 
-bool TimeLimit::iteration(const IterationInfo&) { return clock_.seconds() >= limit_; }
+bool TimeLimit::iteration(const IterationInfo&) {
+  return clock_.seconds() >= limit_;
+}
 
 std::string TimeLimit::stop_reason() const {
   char buf[64];

@@ -63,8 +63,7 @@ Summary minimize_gradient_descent(const DifferentiableFunction& f, Eigen::Vector
     info.step_size = options.step_size;
     info.seconds = clock.seconds();
     info.x = std::span<const double>(x.data(), static_cast<std::size_t>(x.size()));
-    if (options.record_history &&
-        (k % options.history_stride == 0 || k == options.max_iterations))
+    if (options.record_history && (k % options.history_stride == 0 || k == options.max_iterations))
       summary.history.push_back(HistoryRow::from(info));
     if (callbacks.iteration(info)) {
       summary.status = Status::stopped;

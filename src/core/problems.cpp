@@ -22,8 +22,13 @@ class LambdaProblem final : public TestProblem {
  public:
   LambdaProblem(std::string name, Index n, Value value, Grad grad, VectorXd x0, VectorXd xstar,
                 double fstar)
-      : name_(std::move(name)), n_(n), value_(value), grad_(grad), x0_(std::move(x0)),
-        xstar_(std::move(xstar)), fstar_(fstar) {}
+      : name_(std::move(name)),
+        n_(n),
+        value_(value),
+        grad_(grad),
+        x0_(std::move(x0)),
+        xstar_(std::move(xstar)),
+        fstar_(fstar) {}
   std::string name() const override { return name_; }
   Index dimension() const override { return n_; }
   double value(const VectorXd& x) const override { return value_(x); }
@@ -242,8 +247,7 @@ std::unique_ptr<TestProblem> make_ackley() {
         // d/dx of -20 e^{-0.2 r} is 2 e^{-0.2 r} x / r; the function is not differentiable at 0,
         // where we return the (sub)gradient 0.
         const double a = r > 0 ? 2.0 * std::exp(-0.2 * r) / r : 0.0;
-        for (Index i = 0; i < 2; ++i)
-          g[i] = a * x[i] + std::exp(c) * pi * std::sin(2 * pi * x[i]);
+        for (Index i = 0; i < 2; ++i) g[i] = a * x[i] + std::exp(c) * pi * std::sin(2 * pi * x[i]);
       },
       vec2(0.3, -0.2), vec2(0, 0), 0.0);
 }
@@ -271,8 +275,8 @@ std::unique_ptr<TestProblem> make_logistic_regression(Index samples, Index featu
 }
 
 std::vector<std::string> problem_names() {
-  return {"sphere",    "rosenbrock",      "booth",     "matyas", "mccormick",
-          "styblinski-tang", "rastrigin", "ackley", "beale",  "logistic"};
+  return {"sphere",          "rosenbrock", "booth",  "matyas", "mccormick",
+          "styblinski-tang", "rastrigin",  "ackley", "beale",  "logistic"};
 }
 
 std::unique_ptr<TestProblem> make_problem(const std::string& spec) {

@@ -55,7 +55,8 @@ void set_thread_environment(int n) {
 }
 
 void set_threads(int n) {
-  if (n < 0) throw InvalidOption("threads", "must be >= 0 (0 = all cores), got " + std::to_string(n));
+  if (n < 0)
+    throw InvalidOption("threads", "must be >= 0 (0 = all cores), got " + std::to_string(n));
   if (n == 0) n = hardware_threads();
   std::vector<std::function<void(int)>> hooks;
   {

@@ -3,8 +3,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <functional>
+#include <sstream>
 
 #include "descent/core/error.hpp"
 #include "descent/io/csv.hpp"
@@ -82,8 +82,8 @@ Dataset load_sklearn_csv(const std::string& name, const std::string& file, int c
     std::istringstream head(first);
     char comma1 = 0, comma2 = 0;
     if (!(head >> n >> comma1 >> d >> comma2) || comma1 != ',' || n <= 0 || d <= 0)
-      throw InputError(path, 1, "header", "expected 'n_samples,n_features,...', got '" +
-                                              first.substr(0, 60) + "'");
+      throw InputError(path, 1, "header",
+                       "expected 'n_samples,n_features,...', got '" + first.substr(0, 60) + "'");
   }
   io::CsvOptions opt;
   opt.header = io::CsvOptions::Header::no;
@@ -187,8 +187,8 @@ Dataset load_mnist_10k() {
       v.push_back(x.get<double>());
     }
     if (v.size() % 784 != 0)
-      throw InputError(path, 1, "data", "length " + std::to_string(v.size()) +
-                                            " is not a multiple of 784 pixels");
+      throw InputError(path, 1, "data",
+                       "length " + std::to_string(v.size()) + " is not a multiple of 784 pixels");
   }
   std::size_t total = 0;
   for (const auto& v : per_class) total += v.size() / 784;
@@ -218,9 +218,9 @@ const std::vector<std::pair<std::string, std::function<Dataset()>>>& loaders() {
       {"digits", load_digits},
       {"iris",
        [] {
-         return load_sklearn_csv("iris", "iris.csv", 3,
-                                 {"sepal length (cm)", "sepal width (cm)", "petal length (cm)",
-                                  "petal width (cm)"});
+         return load_sklearn_csv(
+             "iris", "iris.csv", 3,
+             {"sepal length (cm)", "sepal width (cm)", "petal length (cm)", "petal width (cm)"});
        }},
       {"wine", [] { return load_sklearn_csv("wine", "wine_data.csv", 3, {}); }},
       {"breast-cancer",
@@ -238,7 +238,9 @@ std::vector<std::string> dataset_names() {
   return names;
 }
 
-std::vector<std::string> search_paths(const std::string& name) { return source_for(name).dirs; }
+std::vector<std::string> search_paths(const std::string& name) {
+  return source_for(name).dirs;
+}
 
 Dataset load(const std::string& requested, const LoadOptions& options) {
   const std::string name = requested == "fashion-mnist:train" ? "fashion-mnist" : requested;

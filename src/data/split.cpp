@@ -14,7 +14,8 @@ Dataset Dataset::subset(const std::vector<Eigen::Index>& rows) const {
   out.targets.resize(static_cast<Eigen::Index>(rows.size()));
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const Eigen::Index r = rows[i];
-    if (r < 0 || r >= size()) throw Error("Dataset::subset: row " + std::to_string(r) + " out of range");
+    if (r < 0 || r >= size())
+      throw Error("Dataset::subset: row " + std::to_string(r) + " out of range");
     out.features.row(static_cast<Eigen::Index>(i)) = features.row(r);
     out.targets[static_cast<Eigen::Index>(i)] = targets[r];
   }

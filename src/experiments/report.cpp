@@ -6,9 +6,12 @@ namespace descent::experiments {
 
 std::string_view to_string(Verdict v) noexcept {
   switch (v) {
-    case Verdict::held: return "held";
-    case Verdict::not_held: return "not held";
-    case Verdict::not_measured: return "not measured";
+    case Verdict::held:
+      return "held";
+    case Verdict::not_held:
+      return "not held";
+    case Verdict::not_measured:
+      return "not measured";
   }
   return "not measured";
 }
@@ -35,17 +38,20 @@ Claim& Report::not_measured(std::string id, std::string statement, std::string p
 }
 
 nlohmann::json to_json(const Claim& c) {
-  return {{"id", c.id},       {"statement", c.statement},
-          {"paper", c.paper_value}, {"ours", c.ours},
-          {"verdict", std::string(to_string(c.verdict))}, {"reason", c.reason}};
+  return {{"id", c.id},
+          {"statement", c.statement},
+          {"paper", c.paper_value},
+          {"ours", c.ours},
+          {"verdict", std::string(to_string(c.verdict))},
+          {"reason", c.reason}};
 }
 
 nlohmann::json to_json(const Plot& p) {
   nlohmann::json series = nlohmann::json::array();
   for (const auto& s : p.series)
     series.push_back({{"csv", s.csv}, {"x", s.x}, {"y", s.y}, {"label", s.label}});
-  return {{"file", p.file},     {"title", p.title}, {"xlabel", p.xlabel}, {"ylabel", p.ylabel},
-          {"logx", p.logx},     {"logy", p.logy},   {"series", series}};
+  return {{"file", p.file}, {"title", p.title}, {"xlabel", p.xlabel}, {"ylabel", p.ylabel},
+          {"logx", p.logx}, {"logy", p.logy},   {"series", series}};
 }
 
 Plot plot_from_json(const nlohmann::json& j) {

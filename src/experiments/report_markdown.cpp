@@ -5,9 +5,9 @@
 #include <sstream>
 
 #include "descent/core/error.hpp"
+#include "descent/experiments/runner.hpp"
 #include "descent/io/atomic_file.hpp"
 #include "descent/io/json.hpp"
-#include "descent/experiments/runner.hpp"
 
 namespace descent::experiments {
 
@@ -19,9 +19,12 @@ namespace {
 std::string cell(const std::string& s) {
   std::string out;
   for (char c : s) {
-    if (c == '|') out += "\\|";
-    else if (c == '\n') out += ' ';
-    else out += c;
+    if (c == '|')
+      out += "\\|";
+    else if (c == '\n')
+      out += ' ';
+    else
+      out += c;
   }
   return out;
 }
@@ -117,8 +120,8 @@ std::string write_report(const std::string& dir_name) {
       if (have)
         md << "![" << plot.title << "](" << id << "/" << plot.file << ")\n\n";
       else
-        md << "_Plot `" << plot.file << "` skipped: "
-           << (why.empty() ? "gnuplot not found" : why) << "._\n\n";
+        md << "_Plot `" << plot.file << "` skipped: " << (why.empty() ? "gnuplot not found" : why)
+           << "._\n\n";
     }
   }
   const std::string out = (dir / "REPORT.md").string();

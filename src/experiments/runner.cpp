@@ -30,9 +30,12 @@ nlohmann::json run_experiment(const ExperimentInfo& info, const RunOptions& opti
   config.out_dir = dir.string();
   config.threads = options.threads;
 
-  nlohmann::json summary = {{"id", info.id},         {"paper", info.paper},
-                            {"summary", info.summary}, {"seed", options.seed},
-                            {"quick", options.quick},  {"version", descent::version},
+  nlohmann::json summary = {{"id", info.id},
+                            {"paper", info.paper},
+                            {"summary", info.summary},
+                            {"seed", options.seed},
+                            {"quick", options.quick},
+                            {"version", descent::version},
                             {"threads", options.threads}};
   Stopwatch clock;
   Report report;

@@ -9,9 +9,9 @@
 #include <limits>
 #include <memory>
 
+#include "byte_source.hpp"
 #include "descent/core/error.hpp"
 #include "descent/io/atomic_file.hpp"
-#include "byte_source.hpp"
 
 namespace descent::io {
 

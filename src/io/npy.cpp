@@ -16,7 +16,9 @@ namespace {
 
 constexpr std::string_view kMagic = "\x93NUMPY";
 
-std::string at(std::size_t offset) { return " (byte offset " + std::to_string(offset) + ")"; }
+std::string at(std::size_t offset) {
+  return " (byte offset " + std::to_string(offset) + ")";
+}
 
 template <class T>
 T load_le(const char* p) {

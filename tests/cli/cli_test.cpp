@@ -33,7 +33,8 @@ Result run(const std::string& args) {
 }
 
 fs::path fresh_dir(const std::string& name) {
-  const fs::path d = fs::temp_directory_path() / ("descent_cli_" + name + "_" + std::to_string(::getpid()));
+  const fs::path d =
+      fs::temp_directory_path() / ("descent_cli_" + name + "_" + std::to_string(::getpid()));
   fs::remove_all(d);
   fs::create_directories(d);
   return d;
@@ -72,9 +73,9 @@ TEST(Cli, MinimizeReportsStatusAndExitCode) {
   const Result bad = run("--json minimize --problem rosenbrock --step 0.05");
   EXPECT_EQ(bad.code, 1);
   EXPECT_EQ(nlohmann::json::parse(bad.out)["status"], "diverged");
-  EXPECT_EQ(run("minimize --problem nope").code, 2);        // misuse: clear error, exit 2
-  EXPECT_EQ(run("minimize --step -1").code, 2);             // invalid option
-  EXPECT_NE(run("minimize --method nope").code, 0);         // rejected by the parser
+  EXPECT_EQ(run("minimize --problem nope").code, 2);  // misuse: clear error, exit 2
+  EXPECT_EQ(run("minimize --step -1").code, 2);       // invalid option
+  EXPECT_NE(run("minimize --method nope").code, 0);   // rejected by the parser
   EXPECT_NE(run("no-such-command").code, 0);
 }
 

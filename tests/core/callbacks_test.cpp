@@ -39,7 +39,9 @@ struct Recorder : Callback {
     events.push_back("it " + std::to_string(info.iteration));
     return stop_at != 0 && info.iteration >= stop_at;
   }
-  void end(const Summary& s) override { events.push_back("end " + std::string(to_string(s.status))); }
+  void end(const Summary& s) override {
+    events.push_back("end " + std::string(to_string(s.status)));
+  }
   std::string stop_reason() const override { return "recorder says stop"; }
 };
 
@@ -55,7 +57,8 @@ TEST(Callbacks, ContractBeginIterationsEnd) {
   o.gradient_tolerance = 0;
   const Summary s = minimize_gradient_descent(*f, x, o, cbs);
   EXPECT_EQ(s.status, Status::max_iterations);
-  const std::vector<std::string> expected = {"begin gd", "it 1", "it 2", "it 3", "end max_iterations"};
+  const std::vector<std::string> expected = {"begin gd", "it 1", "it 2", "it 3",
+                                             "end max_iterations"};
   EXPECT_EQ(rec->events, expected);
 }
 
@@ -148,7 +151,8 @@ TEST(Callbacks, CsvLoggerWritesEveryRowWithExtras) {
     EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 4);
   }
   const std::string text = slurp(path);
-  EXPECT_EQ(text.substr(0, text.find('\n')), "iteration,objective,gradient_norm,step_size,seconds,err");
+  EXPECT_EQ(text.substr(0, text.find('\n')),
+            "iteration,objective,gradient_norm,step_size,seconds,err");
   EXPECT_NE(text.find("\n3,0.33333333333333331,nan,nan,0,0.5\n"), std::string::npos) << text;
 }
 

@@ -36,7 +36,8 @@ TEST_P(ProblemTest, GradientMatchesFiniteDifferences) {
     const double scale = std::max(1.0, fd.norm());
     EXPECT_LE((g - fd).norm() / scale, 1e-6) << GetParam() << " at x = " << x.transpose();
     Eigen::VectorXd g2;
-    EXPECT_NEAR(p->value_and_gradient(x, g2), p->value(x), 1e-14 * std::max(1.0, std::abs(p->value(x))));
+    EXPECT_NEAR(p->value_and_gradient(x, g2), p->value(x),
+                1e-14 * std::max(1.0, std::abs(p->value(x))));
     EXPECT_LE((g2 - g).norm(), 1e-14 * scale);
   }
 }
@@ -46,7 +47,8 @@ TEST_P(ProblemTest, OptimumIsStationaryWithKnownValue) {
   const Eigen::VectorXd xs = p->optimum();
   ASSERT_EQ(xs.size(), p->dimension());
   ASSERT_EQ(p->initial_point().size(), p->dimension());
-  EXPECT_NEAR(p->value(xs), p->optimal_value(), 1e-12 * std::max(1.0, std::abs(p->optimal_value())));
+  EXPECT_NEAR(p->value(xs), p->optimal_value(),
+              1e-12 * std::max(1.0, std::abs(p->optimal_value())));
   Eigen::VectorXd g;
   p->gradient(xs, g);
   EXPECT_LE(g.norm(), 1e-9) << GetParam();
@@ -75,7 +77,8 @@ TEST(Problems, ClosedFormOptima) {
   EXPECT_NEAR(make_mccormick()->optimum()[0], -0.54719755119659763, 1e-12);
   EXPECT_NEAR(make_styblinski_tang(1)->optimum()[0], -2.903534027771178, 1e-12);
   EXPECT_NEAR(make_styblinski_tang(2)->optimal_value(), -78.33233140754282, 1e-9);
-  EXPECT_EQ(make_rosenbrock(4)->initial_point(), (Eigen::VectorXd(4) << -1.2, 1, -1.2, 1).finished());
+  EXPECT_EQ(make_rosenbrock(4)->initial_point(),
+            (Eigen::VectorXd(4) << -1.2, 1, -1.2, 1).finished());
 }
 
 TEST(Problems, LogisticOptimumIsSeededAndStationary) {

@@ -16,8 +16,7 @@ TEST(Rng, SameSeedSameStream) {
 TEST(Rng, KeysGiveDistinctStreams) {
   std::set<std::uint64_t> firsts;
   for (std::uint64_t rank = 0; rank < 8; ++rank)
-    for (std::uint64_t round = 0; round < 8; ++round)
-      firsts.insert(make_rng(42, {rank, round})());
+    for (std::uint64_t round = 0; round < 8; ++round) firsts.insert(make_rng(42, {rank, round})());
   EXPECT_EQ(firsts.size(), 64u);
   EXPECT_NE(derive_seed(1, {2, 3}), derive_seed(1, {3, 2}));  // order matters
   EXPECT_NE(derive_seed(1), derive_seed(2));

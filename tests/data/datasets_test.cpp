@@ -14,14 +14,14 @@
 namespace descent::data {
 namespace {
 
-#define LOAD_OR_SKIP(var, name)                          \
-  Dataset var;                                           \
-  try {                                                  \
-    var = load(name);                                    \
-  } catch (const InputError&) {                          \
-    throw;                                               \
-  } catch (const Error& e) {                             \
-    GTEST_SKIP() << e.what();                            \
+#define LOAD_OR_SKIP(var, name) \
+  Dataset var;                  \
+  try {                         \
+    var = load(name);           \
+  } catch (const InputError&) { \
+    throw;                      \
+  } catch (const Error& e) {    \
+    GTEST_SKIP() << e.what();   \
   }
 
 void expect_rel(double got, double want, double tol = 1e-10) {

@@ -26,7 +26,9 @@ Sparse random_sparse(int rows, int cols, double density, unsigned seed) {
   return a;
 }
 
-Eigen::MatrixXd dense(const Sparse& a) { return Eigen::MatrixXd(a); }
+Eigen::MatrixXd dense(const Sparse& a) {
+  return Eigen::MatrixXd(a);
+}
 
 TEST(MatrixMarket, SparseGeneralRoundTripIsExact) {
   TempDir dir;

@@ -42,15 +42,16 @@ int run_data(const std::string& name, const Globals& g) {
                         : std::string(", regression"))
                 << "  (" << r["source"].get<std::string>() << ")\n";
     else
-      std::cout << r["name"].get<std::string>() << ": not installed: "
-                << r["error"].get<std::string>() << "\n";
+      std::cout << r["name"].get<std::string>()
+                << ": not installed: " << r["error"].get<std::string>() << "\n";
   }
   return 0;
 }
 
 const CommandRegistrar registrar("data", [](CLI::App& app, Globals& g) {
   auto name = std::make_shared<std::string>();
-  auto* cmd = app.add_subcommand("data", "Show the offline data sets and whether they are installed");
+  auto* cmd =
+      app.add_subcommand("data", "Show the offline data sets and whether they are installed");
   cmd->add_option("name", *name, "One data set (default: all)");
   return Command{cmd, [name, &g] { return run_data(*name, g); }};
 });

@@ -28,12 +28,11 @@ int run_list(const Globals& g) {
   }
   std::cout << "Methods:\n";
   for (const auto& m : methods())
-    std::cout << "  " << m.family << "/" << m.name << "  (" << m.command << ")\n      "
-              << m.summary << "\n";
+    std::cout << "  " << m.family << "/" << m.name << "  (" << m.command << ")\n      " << m.summary
+              << "\n";
   std::cout << "\nExperiments (descent repro ID):\n";
   for (const auto* e : experiments)
-    std::cout << "  " << e->id << "\n      " << e->summary << "\n      paper: " << e->paper
-              << "\n";
+    std::cout << "  " << e->id << "\n      " << e->summary << "\n      paper: " << e->paper << "\n";
   std::cout << "\nTest problems (descent minimize --problem NAME):\n ";
   for (const auto& p : problem_names()) std::cout << ' ' << p;
   std::cout << '\n';

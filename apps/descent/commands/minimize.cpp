@@ -18,8 +18,10 @@ struct MinimizeFlags {
 
 int run_minimize(MinimizeFlags f, const Globals& g) {
   auto problem = make_problem(f.problem);
-  if (f.method == "gd") f.options.momentum = 0.0;
-  else if (f.method == "heavy-ball" && f.options.momentum == 0.0) f.options.momentum = 0.9;
+  if (f.method == "gd")
+    f.options.momentum = 0.0;
+  else if (f.method == "heavy-ball" && f.options.momentum == 0.0)
+    f.options.momentum = 0.9;
   Eigen::VectorXd x = problem->initial_point();
   const Summary s = minimize_gradient_descent(*problem, x, f.options, make_callbacks(f.run, g));
   const double gap = s.objective - problem->optimal_value();
@@ -38,8 +40,8 @@ int run_minimize(MinimizeFlags f, const Globals& g) {
   return s.status == Status::diverged || s.status == Status::failed ? 1 : 0;
 }
 
-const MethodRegistrar gd_method({"gd", "core", "descent minimize --method gd",
-                                 "Cauchy 1847", "Gradient descent with a fixed step"});
+const MethodRegistrar gd_method({"gd", "core", "descent minimize --method gd", "Cauchy 1847",
+                                 "Gradient descent with a fixed step"});
 const MethodRegistrar hb_method({"heavy-ball", "core", "descent minimize --method heavy-ball",
                                  "Polyak 1964", "Gradient descent with heavy-ball momentum"});
 

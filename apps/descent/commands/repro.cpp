@@ -43,8 +43,8 @@ int run_repro(const ReproFlags& f, const Globals& g) {
         std::cout << e->id << "  (" << s["wall_seconds"].get<double>() << " s)\n";
         for (const auto& c : s["claims"])
           std::cout << "  [" << c["verdict"].get<std::string>() << "] "
-                    << c["statement"].get<std::string>() << "\n      ours: "
-                    << c["ours"].get<std::string>() << "\n";
+                    << c["statement"].get<std::string>()
+                    << "\n      ours: " << c["ours"].get<std::string>() << "\n";
         std::cout << "  -> " << options.out_dir << "/" << e->id << "/summary.json\n";
       }
       all.push_back(std::move(s));

@@ -19,14 +19,14 @@
 namespace descent {
 
 struct GradientDescentOptions {
-  double step_size = 1e-3;          ///< fixed step (learning rate), > 0
-  double momentum = 0.0;            ///< heavy-ball coefficient in [0, 1); 0 = plain GD
+  double step_size = 1e-3;  ///< fixed step (learning rate), > 0
+  double momentum = 0.0;    ///< heavy-ball coefficient in [0, 1); 0 = plain GD
   std::size_t max_iterations = 10000;
   double gradient_tolerance = 1e-8;  ///< converged when |g|_2 <= this
   /// Diverged when f exceeds divergence_factor * max(1, |f(x0)|) or becomes non-finite.
   double divergence_factor = 1e12;
-  bool record_history = false;      ///< keep one HistoryRow per iteration in the Summary
-  std::size_t history_stride = 1;   ///< record every k-th iteration (the last is always kept)
+  bool record_history = false;     ///< keep one HistoryRow per iteration in the Summary
+  std::size_t history_stride = 1;  ///< record every k-th iteration (the last is always kept)
 
   /// Throws descent::InvalidOption naming the first bad field.
   void validate() const;

@@ -41,7 +41,8 @@ class TestProblem : public DifferentiableFunction {
 };
 
 std::unique_ptr<TestProblem> make_sphere(Eigen::Index n = 10);
-std::unique_ptr<TestProblem> make_rosenbrock(Eigen::Index n = 2);  ///< start (-1.2, 1, -1.2, 1, ...)
+std::unique_ptr<TestProblem> make_rosenbrock(
+    Eigen::Index n = 2);  ///< start (-1.2, 1, -1.2, 1, ...)
 std::unique_ptr<TestProblem> make_booth();
 std::unique_ptr<TestProblem> make_matyas();
 std::unique_ptr<TestProblem> make_mccormick();

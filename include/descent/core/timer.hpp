@@ -10,9 +10,7 @@ class Stopwatch {
   Stopwatch() : start_(clock::now()) {}
   void reset() { start_ = clock::now(); }
   /// Seconds since construction or the last reset().
-  double seconds() const {
-    return std::chrono::duration<double>(clock::now() - start_).count();
-  }
+  double seconds() const { return std::chrono::duration<double>(clock::now() - start_).count(); }
 
  private:
   using clock = std::chrono::steady_clock;

@@ -25,13 +25,13 @@ namespace descent::data {
 
 struct Dataset {
   std::string name;
-  Eigen::MatrixXd features;  ///< one row per sample
-  Eigen::VectorXd targets;   ///< class index (0..classes-1) or regression value
-  int classes = 0;           ///< 0 for regression
+  Eigen::MatrixXd features;                ///< one row per sample
+  Eigen::VectorXd targets;                 ///< class index (0..classes-1) or regression value
+  int classes = 0;                         ///< 0 for regression
   std::vector<std::string> feature_names;  ///< empty for images
-  int image_height = 0;      ///< for image sets, so rows can be reshaped (row-major pixels)
+  int image_height = 0;  ///< for image sets, so rows can be reshaped (row-major pixels)
   int image_width = 0;
-  std::string source;        ///< the file(s) it was read from
+  std::string source;  ///< the file(s) it was read from
 
   Eigen::Index size() const noexcept { return features.rows(); }
   Eigen::Index dimension() const noexcept { return features.cols(); }

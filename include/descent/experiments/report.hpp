@@ -21,7 +21,7 @@ struct Claim {
   std::string paper_value;  ///< what the paper reports (text: a number, a ratio, "yes")
   std::string ours;         ///< what we measured (text)
   Verdict verdict = Verdict::not_measured;
-  std::string reason;       ///< why it held / did not / was not measured
+  std::string reason;  ///< why it held / did not / was not measured
 };
 
 /// One curve of a plot: columns `x` and `y` of a CSV in the experiment's folder.
@@ -60,9 +60,9 @@ struct Report {
 
 /// What every reproduction receives.
 struct ExperimentConfig {
-  bool quick = false;        ///< the ~1 minute version
-  std::uint64_t seed = 0;    ///< base seed; derive streams with descent::make_rng
-  std::string out_dir;       ///< this experiment's folder (exists; write CSVs here)
+  bool quick = false;      ///< the ~1 minute version
+  std::uint64_t seed = 0;  ///< base seed; derive streams with descent::make_rng
+  std::string out_dir;     ///< this experiment's folder (exists; write CSVs here)
   int threads = 1;
 };
 

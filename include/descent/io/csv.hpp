@@ -24,10 +24,11 @@ struct CsvTable {
   Eigen::MatrixXd values;            ///< one row per data row
 };
 
-/// Reads a numeric CSV file, gzip-compressed or not (detected by content). Blank lines and lines starting with '#' are skipped; CRLF endings
-/// are accepted; fields are trimmed and a header field may be wrapped in double quotes.
-/// Throws descent::InputError (file, real line number, field "column 3 (petal_width)") for
-/// ragged rows, empty or non-numeric fields, nan/inf text, and for a file without data rows.
+/// Reads a numeric CSV file, gzip-compressed or not (detected by content). Blank lines and lines
+/// starting with '#' are skipped; CRLF endings are accepted; fields are trimmed and a header field
+/// may be wrapped in double quotes. Throws descent::InputError (file, real line number, field
+/// "column 3 (petal_width)") for ragged rows, empty or non-numeric fields, nan/inf text, and for a
+/// file without data rows.
 CsvTable read_csv(const std::string& path, const CsvOptions& options = {});
 /// read_csv(...).values.
 Eigen::MatrixXd read_csv_matrix(const std::string& path, const CsvOptions& options = {});
