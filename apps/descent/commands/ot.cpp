@@ -1,0 +1,296 @@
+// `descent ot`: optimal transport between two point clouds or two images, with any solver of
+// descent::ot (log-domain Sinkhorn, epsilon scaling, Sinkhorn-Newton-Sparse, exact).
+#include <cctype>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "cli.hpp"
+#include "descent/core/error.hpp"
+#include "descent/core/options.hpp"
+#include "descent/io/csv.hpp"
+#include "descent/io/idx.hpp"
+#include "descent/io/json.hpp"
+#include "descent/io/npy.hpp"
+#include "descent/ot/ot.hpp"
+
+namespace descent::cli {
+namespace {
+
+struct OtFlags {
+  std::string source, target, source_weights, target_weights;
+  std::string cost = "sqeuclidean";
+  std::string method = "sns";
+  double eta = 1200.0;
+  double tol = -1.0;               // < 0: the method's default
+  std::size_t max_iterations = 0;  // 0: the method's default
+  bool normalize_cost = false;
+  bool images = false;
+  double intensity_floor = 1e-6;
+  // SNS
+  std::size_t warmup = 20;
+  double sparsity = 8.0;
+  std::string convention = "hessian";
+  std::string rank = "magnitude";
+  // epsilon scaling
+  double eta_start = 0.0;
+  double factor = 4.0;
+  std::string plan_out, potentials_out;
+  RunFlags run;
+};
+
+std::string extension(const std::string& path) {
+  std::string e = std::filesystem::path(path).extension().string();
+  for (auto& c : e) c = char(std::tolower(static_cast<unsigned char>(c)));
+  return e;
+}
+
+// A numeric table from .npy or .csv.
+Eigen::MatrixXd read_table(const std::string& path, const std::string& what) {
+  const std::string e = extension(path);
+  if (e == ".npy") {
+    const io::NpyArray a = io::read_npy(path);
+    if (!io::all_finite(a)) throw InputError(path, 0, what, "contains nan or inf");
+    return io::read_npy_matrix(path);
+  }
+  if (e == ".csv" || e == ".txt") return io::read_csv_matrix(path);
+  throw Error(what + " '" + path + "': unsupported file type (use .csv or .npy" +
+              (what.find("image") != std::string::npos ? ", or .idx/.idx.gz[:INDEX]" : "") + ")");
+}
+
+Eigen::VectorXd read_weights(const std::string& path, Eigen::Index expected) {
+  if (path.empty()) return {};
+  const Eigen::MatrixXd w = read_table(path, "weights");
+  if (w.rows() != 1 && w.cols() != 1)
+    throw InputError(path, 0, "weights",
+                     "expected a vector, got a " + std::to_string(w.rows()) + " x " +
+                         std::to_string(w.cols()) + " table");
+  const Eigen::VectorXd v = Eigen::Map<const Eigen::VectorXd>(w.data(), w.size());
+  if (v.size() != expected)
+    throw InputError(
+        path, 0, "weights",
+        "has " + std::to_string(v.size()) + " entries for " + std::to_string(expected) + " points");
+  return v;
+}
+
+// An image: IDX (optionally gzip) with ":INDEX" selecting one image of a stack, or a 2-D
+// .npy/.csv table of intensities.
+Eigen::MatrixXd read_image(const std::string& spec) {
+  std::string path = spec;
+  std::size_t index = 0;
+  const std::size_t colon = spec.rfind(':');
+  if (colon != std::string::npos && colon + 1 < spec.size() &&
+      spec.find_first_not_of("0123456789", colon + 1) == std::string::npos) {
+    path = spec.substr(0, colon);
+    index = std::stoul(spec.substr(colon + 1));
+  }
+  const std::string e = extension(path);
+  const bool idx = e == ".idx" || e == ".gz" || path.find("-idx") != std::string::npos ||
+                   path.find(".idx") != std::string::npos;
+  if (!idx) {
+    if (colon != std::string::npos && path != spec)
+      throw Error("image '" + spec + "': ':INDEX' applies to IDX files only");
+    return read_table(path, "image");
+  }
+  const io::IdxArray a = io::read_idx(path);
+  std::size_t h = 0, w = 0, count = 1;
+  if (a.dims.size() == 3) {
+    count = a.dims[0];
+    h = a.dims[1];
+    w = a.dims[2];
+  } else if (a.dims.size() == 2) {
+    h = a.dims[0];
+    w = a.dims[1];
+  } else {
+    throw InputError(path, 0, "dims",
+                     "expected an image (2 dims) or a stack (3 dims), got " +
+                         std::to_string(a.dims.size()) + " dims");
+  }
+  if (index >= count)
+    throw Error("image '" + spec + "': index " + std::to_string(index) + " out of range (" +
+                std::to_string(count) + " images)");
+  // Unsigned-byte images (MNIST, Fashion-MNIST) are scaled to [0, 1] like data::load, so that
+  // --image-floor means the same for every input.
+  const double scale = a.type_code == 0x08 ? 1.0 / 255.0 : 1.0;
+  Eigen::MatrixXd img(static_cast<Eigen::Index>(h), static_cast<Eigen::Index>(w));
+  for (std::size_t r = 0; r < h; ++r)
+    for (std::size_t c = 0; c < w; ++c)
+      img(Eigen::Index(r), Eigen::Index(c)) = scale * a.values[index * h * w + r * w + c];
+  return img;
+}
+
+ot::Problem build_problem(const OtFlags& f) {
+  const ot::GroundCost cost = ot::ground_cost_from_string(f.cost);
+  if (f.images) {
+    if (!f.source_weights.empty() || !f.target_weights.empty())
+      throw Error(
+          "--source-weights/--target-weights do not apply to --images (weights are the "
+          "intensities)");
+    return ot::from_images(
+        read_image(f.source), read_image(f.target), cost,
+        {.intensity_floor = f.intensity_floor, .normalize_cost = f.normalize_cost});
+  }
+  const Eigen::MatrixXd X = read_table(f.source, "source points");
+  const Eigen::MatrixXd Y = read_table(f.target, "target points");
+  if (X.cols() != Y.cols())
+    throw Error("source points have " + std::to_string(X.cols()) + " coordinates but target " +
+                "points have " + std::to_string(Y.cols()));
+  ot::Problem p = ot::from_point_clouds(X, Y, cost, read_weights(f.source_weights, X.rows()),
+                                        read_weights(f.target_weights, Y.rows()));
+  return f.normalize_cost && p.max_cost() > 0 ? p.scaled_cost(1.0 / p.max_cost()) : p;
+}
+
+ot::PlanOptions plan_options(const OtFlags& f) {
+  ot::PlanOptions o;
+  o.format = f.plan_out.empty() ? ot::PlanFormat::none : ot::PlanFormat::dense;
+  return o;
+}
+
+ot::Result solve(const OtFlags& f, const ot::Problem& p, const Globals& g) {
+  Callbacks cbs = make_callbacks(f.run, g);
+  if (f.method == "sinkhorn" || f.method == "sinkhorn-eps") {
+    ot::SinkhornOptions o;
+    o.eta = f.eta;
+    if (f.tol >= 0) o.tolerance = f.tol;
+    if (f.max_iterations > 0) o.max_iterations = f.max_iterations;
+    o.threads = g.threads;
+    o.plan = plan_options(f);
+    if (f.method == "sinkhorn") return ot::sinkhorn(p, o, cbs);
+    ot::EpsilonScalingOptions e;
+    e.sinkhorn = o;
+    e.eta_start = f.eta_start;
+    e.factor = f.factor;
+    return ot::sinkhorn_epsilon_scaling(p, e, cbs);
+  }
+  if (f.method == "sns") {
+    ot::SnsOptions o;
+    o.eta = f.eta;
+    if (f.tol >= 0) o.tolerance = f.tol;
+    if (f.max_iterations > 0) o.max_newton_steps = f.max_iterations;
+    o.warmup_steps = f.warmup;
+    o.sparsity = f.sparsity;
+    o.convention =
+        f.convention == "plan" ? ot::SparsityConvention::plan : ot::SparsityConvention::hessian;
+    o.rank = f.rank == "scaled" ? ot::SparsityRank::scaled : ot::SparsityRank::magnitude;
+    o.threads = g.threads;
+    o.plan = plan_options(f);
+    return ot::sinkhorn_newton_sparse(p, o, cbs);
+  }
+  ot::ExactOptions o;
+  o.plan = plan_options(f);
+  return ot::exact_ot(p, o);
+}
+
+int run_ot(const OtFlags& f, const Globals& g) {
+  const ot::Problem p = build_problem(f);
+  const ot::Result r = solve(f, p, g);
+  const Summary& s = r.summary;
+  if (!f.plan_out.empty() && r.plan.size() > 0) io::write_npy(f.plan_out, r.plan);
+  if (!f.potentials_out.empty() && r.x.size() > 0) {
+    Eigen::VectorXd z(r.x.size() + r.y.size());
+    z << r.x, r.y;
+    io::write_npy(f.potentials_out, std::span<const double>(z.data(), std::size_t(z.size())),
+                  {std::size_t(z.size())});
+  }
+  if (g.json) {
+    io::Json j = io::to_json(s);
+    j["rows"] = p.rows();
+    j["cols"] = p.cols();
+    j["ground_cost"] = f.cost;
+    j["eta"] = f.method == "exact" ? io::Json(nullptr) : io::Json(f.eta);
+    j["transport_cost"] = r.transport_cost;
+    j["marginal_error"] = r.marginal_error;
+    j["mass"] = p.mass();
+    if (!f.plan_out.empty()) j["plan_file"] = f.plan_out;
+    if (!f.potentials_out.empty()) j["potentials_file"] = f.potentials_out;
+    print_json(j);
+  } else {
+    char line[256];
+    std::cout << "ot: " << p.rows() << " x " << p.cols() << ", " << f.cost << " cost"
+              << (f.method == "exact" ? std::string() : ", eta = " + check::show(f.eta))
+              << ", method " << s.method << "\n  " << s.brief() << "\n";
+    std::snprintf(line, sizeof line,
+                  "  transport cost <C, P> = %.12g\n  iterations = %zu, marginal error = %.3g, "
+                  "time = %.3f s\n",
+                  r.transport_cost, s.iterations, r.marginal_error, s.seconds);
+    std::cout << line;
+    if (s.method == "sns")
+      std::cout << "  (" << s.counters.at("sinkhorn_steps") << " Sinkhorn + "
+                << s.counters.at("newton_steps") << " Newton steps, "
+                << s.counters.at("cg_iterations") << " CG iterations)\n";
+    if (!f.plan_out.empty()) std::cout << "  plan -> " << f.plan_out << "\n";
+    if (!f.potentials_out.empty())
+      std::cout << "  potentials (x then y) -> " << f.potentials_out << "\n";
+  }
+  return s.status == Status::diverged || s.status == Status::failed ? 1 : 0;
+}
+
+const char* kPaper =
+    "Tang, Shavlovsky, Rahmanian, Tardini, Thekumparampil, Xiao, Ying, Accelerating Sinkhorn "
+    "Algorithm with Sparse Newton Iterations, ICLR 2024";
+const MethodRegistrar sinkhorn_method({"sinkhorn", "ot", "descent ot --method sinkhorn",
+                                       "Cuturi, NeurIPS 2013 (log domain: Schmitzer 2019)",
+                                       "Log-domain Sinkhorn for entropic OT"});
+const MethodRegistrar eps_method({"sinkhorn-eps", "ot", "descent ot --method sinkhorn-eps",
+                                  "Schmitzer, SIAM J. Sci. Comput. 2019",
+                                  "Log-domain Sinkhorn with epsilon scaling"});
+const MethodRegistrar sns_method({"sns", "ot", "descent ot --method sns", kPaper,
+                                  "Sinkhorn warm-up, then sparse Newton steps on the dual"});
+const MethodRegistrar exact_method({"exact", "ot", "descent ot --method exact",
+                                    "network simplex (LEMON)", "Exact OT, the eta -> inf limit"});
+
+const CommandRegistrar registrar("ot", [](CLI::App& app, Globals& g) {
+  auto f = std::make_shared<OtFlags>();
+  auto* cmd = app.add_subcommand(
+      "ot", "Optimal transport between two point clouds (or two images with --images)");
+  cmd->footer(
+      "Inputs: point clouds are .csv or .npy tables with one point per row (weights: a vector "
+      "file, uniform if omitted; masses must agree to 1e-9 relative, then both are "
+      "normalised). With --images, A and B are greyscale images: an IDX file (.idx or .idx.gz, "
+      "e.g. t10k-images-idx3-ubyte.gz:17 picks image 17 of a stack; unsigned bytes are scaled to "
+      "[0, 1]) or a 2-D .npy/.csv table; PNG is not supported. The pixel grid in [0,1]^2 is the "
+      "support and intensity + "
+      "--image-floor, normalised, the weights.\n--potentials writes one vector: x (n entries) "
+      "then y (m entries), in the convention P = exp(eta(-C + x + y) - 1).");
+  cmd->add_option("--source", f->source, "Source points (.csv/.npy) or image")->required();
+  cmd->add_option("--target", f->target, "Target points (.csv/.npy) or image")->required();
+  cmd->add_option("--source-weights", f->source_weights, "Source weights (.csv/.npy vector)");
+  cmd->add_option("--target-weights", f->target_weights, "Target weights (.csv/.npy vector)");
+  cmd->add_option("--cost", f->cost, "Ground cost")
+      ->check(CLI::IsMember({"sqeuclidean", "euclidean", "l1"}))
+      ->capture_default_str();
+  cmd->add_flag("--normalize-cost", f->normalize_cost, "Divide the cost by its maximum");
+  cmd->add_option("--eta", f->eta, "Inverse regularisation (POT's reg = 1/eta)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--method", f->method, "Solver")
+      ->check(CLI::IsMember({"sinkhorn", "sinkhorn-eps", "sns", "exact"}))
+      ->capture_default_str();
+  cmd->add_option("--tol", f->tol,
+                  "Stop at this L1 marginal error (default: 1e-9 Sinkhorn, 1e-10 SNS)");
+  cmd->add_option("--max-iterations", f->max_iterations,
+                  "Sinkhorn iterations (default 100000) or SNS Newton steps (default 500)");
+  cmd->add_flag("--images", f->images, "A and B are images (see below)");
+  cmd->add_option("--image-floor", f->intensity_floor, "Added to every pixel intensity")
+      ->capture_default_str();
+  cmd->add_option("--warmup", f->warmup, "SNS: Sinkhorn steps before Newton (N1)")
+      ->capture_default_str();
+  cmd->add_option("--sparsity", f->sparsity, "SNS: lambda = sparsity / n")->capture_default_str();
+  cmd->add_option("--lambda-convention", f->convention,
+                  "SNS: lambda counts entries of the (n+m)^2 Hessian or of the n*m plan")
+      ->check(CLI::IsMember({"hessian", "plan"}))
+      ->capture_default_str();
+  cmd->add_option("--rank", f->rank, "SNS: rank entries by magnitude or Jacobi-scaled")
+      ->check(CLI::IsMember({"magnitude", "scaled"}))
+      ->capture_default_str();
+  cmd->add_option("--eta-start", f->eta_start, "sinkhorn-eps: first eta (0 = 10 / max C)");
+  cmd->add_option("--eta-factor", f->factor, "sinkhorn-eps: eta growth per stage")
+      ->capture_default_str();
+  cmd->add_option("--plan", f->plan_out, "Write the dense plan (n x m) to this .npy");
+  cmd->add_option("--potentials", f->potentials_out, "Write [x; y] to this .npy");
+  add_run_flags(cmd, f->run);
+  return Command{cmd, [f, &g] { return run_ot(*f, g); }};
+});
+
+}  // namespace
+}  // namespace descent::cli

@@ -1,0 +1,102 @@
+#!/usr/bin/python3
+"""POT 0.8.2 on the problems of bench/ot/ot_bench.cpp, for bench/ot/run.sh.
+
+Run with the system interpreter (POT and numpy are Debian packages):
+    /usr/bin/python3 bench/peers/ot_pot.py [--sizes 500,1000,2000,4000] [--out FILE.json]
+
+For each n: uniform weights and C_ij = U[0,1) from splitmix64((n << 32) + i n + j), the same
+matrix the C++ benchmark builds.
+  - time per iteration of ot.sinkhorn(method='sinkhorn_log') at eta = 1200 (reg = 1/eta):
+    (time of 1 + K iterations - time of 1 iteration) / K, i.e. without the setup;
+  - the same at eta = 500 (at 1200 most of POT's exp() results are subnormal numbers, slow on
+    x86; descent clamps below exp(-708), so its time per iteration does not depend on eta);
+  - time per iteration of ot.sinkhorn(method='sinkhorn') at eta = 500 (at 1200 its kernel
+    exp(-1200 C) underflows to 0 and the iteration is meaningless);
+  - time to tolerance 1e-9 at eta = 500 for both, with numItermax = 100000. POT's own test is
+    the 2-norm of one marginal, every 10 iterations; the L1 error reached is reported too.
+Set OMP_NUM_THREADS=OPENBLAS_NUM_THREADS=1 for a single-thread comparison (run.sh does).
+"""
+import argparse
+import json
+import time
+import warnings
+
+import numpy as np
+import ot
+
+ETA_ITERATION = 1200.0
+ETA_TOLERANCE = 500.0
+TOLERANCE = 1e-9
+
+
+def splitmix64(z):
+    z = z + np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def hashed_cost(n):
+    with np.errstate(over="ignore"):
+        idx = (np.uint64(n) << np.uint64(32)) + np.arange(n * n, dtype=np.uint64)
+        bits = splitmix64(idx) >> np.uint64(11)
+    return (bits.astype(np.float64) * 2.0 ** -53).reshape(n, n)
+
+
+def iterations_for(n):
+    return 20 if n <= 500 else 10 if n <= 1000 else 4 if n <= 2000 else 2
+
+
+def timed(fn):
+    t = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - t, out
+
+
+def per_iteration(a, b, C, reg, method, k):
+    run = lambda its: ot.sinkhorn(a, b, C, reg, method=method, numItermax=its, stopThr=0.0)
+    t1, _ = timed(lambda: run(1))
+    tk, _ = timed(lambda: run(1 + k))
+    return max(tk - t1, 1e-12) / k
+
+
+def to_tolerance(a, b, C, reg, method):
+    t, (plan, log) = timed(lambda: ot.sinkhorn(a, b, C, reg, method=method, numItermax=100000,
+                                               stopThr=TOLERANCE, log=True))
+    err = float(np.abs(plan.sum(1) - a).sum() + np.abs(plan.sum(0) - b).sum())
+    return {"seconds": t, "iterations": int(log.get("niter", -1)), "l1_error": err}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="500,1000,2000,4000")
+    parser.add_argument("--out", default="")
+    args = parser.parse_args()
+    warnings.filterwarnings("ignore")
+    rows = []
+    for n in [int(s) for s in args.sizes.split(",")]:
+        C = hashed_cost(n)
+        a = np.full(n, 1.0 / n)
+        row = {"n": n, "pot_version": ot.__version__}
+        k = iterations_for(n)
+        row["sinkhorn_log_seconds_per_iteration"] = per_iteration(
+            a, a, C, 1.0 / ETA_ITERATION, "sinkhorn_log", k)
+        # The same at eta = 500: at 1200 most exp() results are subnormal, which is slow.
+        row["sinkhorn_log_seconds_per_iteration_eta_tolerance"] = per_iteration(
+            a, a, C, 1.0 / ETA_TOLERANCE, "sinkhorn_log", k)
+        row["sinkhorn_seconds_per_iteration"] = per_iteration(
+            a, a, C, 1.0 / ETA_TOLERANCE, "sinkhorn", 10 * k)
+        row["sinkhorn_log_to_tolerance"] = to_tolerance(a, a, C, 1.0 / ETA_TOLERANCE,
+                                                        "sinkhorn_log")
+        row["sinkhorn_to_tolerance"] = to_tolerance(a, a, C, 1.0 / ETA_TOLERANCE, "sinkhorn")
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    if args.out:
+        with open(args.out, "w") as f:
+            json.dump({"eta_iteration": ETA_ITERATION, "eta_tolerance": ETA_TOLERANCE,
+                       "tolerance": TOLERANCE, "rows": rows}, f, indent=2)
+            f.write("\n")
+
+
+if __name__ == "__main__":
+    main()

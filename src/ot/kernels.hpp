@@ -1,0 +1,44 @@
+// Fused, vectorised row kernels shared by every entropic solver (private to descent_ot).
+//
+// Each kernel streams one contiguous row once: the log-sum-exp keeps the running maximum in the
+// same pass as the exponential sum (using the previous result as the shift), the plan kernel
+// writes exp(.) and accumulates row and column sums together, and the Newton line-search
+// kernel forms the trial plan and the exact change of the dual in one sweep. They are compiled
+// for AVX-512, AVX2+FMA and baseline x86-64 and picked at run time (GCC target_clones).
+#pragma once
+
+#include <cstddef>
+#include <functional>
+
+namespace descent::ot::detail {
+
+/// sum_j exp(s a_j + w_j - shift); *max_out = max_j (s a_j + w_j). Terms below exp(-708) may be
+/// counted as exp(-708) (harmless in a sum whose largest term is >= exp(-shift_bound)).
+double sum_exp_row(const double* a, const double* w, std::size_t m, double s, double shift,
+                   double* max_out);
+
+/// log sum_j exp(s a_j + w_j). `hint` is a previous value for this row (NaN if none): it is used
+/// as the shift when the new maximum lies within 300 of it, so a converging Sinkhorn pays one
+/// pass per row; otherwise the row (now in cache) is summed again around its maximum.
+double log_sum_exp_row(const double* a, const double* w, std::size_t m, double s, double hint);
+
+/// out_j = exp(s a_j + w_j + add) (exactly 0 below exp(-708)); if colsum is not null,
+/// colsum_j += out_j. Returns sum_j out_j. `out` may be null (sums only).
+double exp_row(const double* a, const double* w, std::size_t m, double s, double add, double* out,
+               double* colsum);
+
+/// Newton line search on one row: with d_j = t (du + dv_j), out_j = p_j e^{d_j},
+/// colsum_j += out_j, *phi_sum += sum_j p_j (e^{d_j} - 1 - d_j) (accurate for tiny d).
+/// Returns sum_j out_j.
+double step_row(const double* p, const double* dv, std::size_t m, double du, double t, double* out,
+                double* colsum, double* phi_sum);
+
+/// Runs fn(begin, end, worker) over [0, count) split into `threads` contiguous blocks (on
+/// std::threads; the caller's thread takes block 0). threads <= 1 or small work runs inline.
+void parallel_blocks(std::size_t count, int threads,
+                     const std::function<void(std::size_t, std::size_t, int)>& fn);
+
+/// threads <= 0 means descent::threads(); at least 1.
+int resolve_threads(int threads);
+
+}  // namespace descent::ot::detail

@@ -1,0 +1,121 @@
+// The log-domain Sinkhorn engine shared by sinkhorn(), epsilon scaling and the SNS warm-up
+// (private to descent_ot). The half-step formulas live here and only here.
+//
+// Internal potentials are scaled so that log P_ij = -eta C_ij + alpha_i + beta_j; in the
+// convention of Tang et al. (P = exp(eta(-C + x + y) - 1)) that is alpha = eta x - 1 and
+// beta = eta y. The row half-step streams a row-major copy of C; the column half-step streams
+// the Problem's own column-major C, whose columns are contiguous: both passes read memory in
+// order, once.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "descent/core/callbacks.hpp"
+#include "descent/core/timer.hpp"
+#include "descent/ot/problem.hpp"
+#include "descent/ot/result.hpp"
+
+namespace descent::ot::detail {
+
+class LogSinkhorn {
+ public:
+  /// Throws descent::Error if a weight is 0 (log-domain updates need log a, log b finite).
+  LogSinkhorn(const Problem& problem, double eta, int threads);
+
+  const Problem& problem() const noexcept { return problem_; }
+  std::size_t rows() const noexcept { return n_; }
+  std::size_t cols() const noexcept { return m_; }
+  double eta() const noexcept { return eta_; }
+  /// C in row-major order (n x m).
+  const double* cost_rows() const noexcept { return cost_rows_.data(); }
+  int threads() const noexcept { return threads_; }
+
+  /// Changes eta keeping x and y fixed (epsilon scaling). Column marginals are then stale.
+  void set_eta(double eta);
+  void set_potentials(const Eigen::VectorXd& x, const Eigen::VectorXd& y);
+  Eigen::VectorXd x() const;
+  Eigen::VectorXd y() const;
+  Eigen::VectorXd& alpha() noexcept { return alpha_; }
+  Eigen::VectorXd& beta() noexcept { return beta_; }
+  const Eigen::VectorXd& alpha() const noexcept { return alpha_; }
+  const Eigen::VectorXd& beta() const noexcept { return beta_; }
+
+  /// Row pass at the current (alpha, beta): stores log (P 1)_i - alpha_i and returns
+  /// |P 1 - a|_1 (NaN if something is not finite). Also gives dual_value().
+  double measure_rows();
+  /// Column pass at the current iterate: |P^T 1 - b|_1. Needed only when the column marginals
+  /// are not exact, i.e. at a starting point or after set_eta().
+  double measure_cols();
+  /// alpha <- log a - lse (requires measure_rows() at the current beta).
+  void update_rows();
+  /// beta <- log b - lse over columns of (-eta C + alpha).
+  void update_cols();
+  /// f(x, y) at the iterate of the last measure_rows().
+  double dual_value() const;
+
+  /// Fills result.x, y, plan (per options), transport_cost and marginal_error (from the plan's
+  /// own row and column sums) at the current iterate.
+  void finish(const PlanOptions& options, Result& result) const;
+
+ private:
+  void column_pass(std::vector<double>& lse_out);
+
+  const Problem& problem_;
+  std::size_t n_, m_;
+  double eta_;
+  int threads_;
+  std::vector<double> cost_rows_;
+  Eigen::VectorXd log_a_, log_b_, alpha_, beta_;
+  std::vector<double> lse_rows_, lse_cols_;  // also the shift hints of the next pass
+  double plan_mass_ = 0.0;                   // sum_ij P_ij at the last measure_rows()
+};
+
+/// Keeps the solver loops free of bookkeeping: error history, Summary history with a stride,
+/// callbacks and the stop flag.
+class Recorder {
+ public:
+  /// `clock` was started when the solver was called, so setup (the row-major copy of C)
+  /// counts in the reported times.
+  Recorder(Summary& summary, Callbacks& callbacks, std::vector<ErrorSample>& errors,
+           bool record_history, std::size_t stride, const Stopwatch& clock);
+  /// Records iterate `iteration` (0 = the start: error history only) with dual value
+  /// `objective` = f; callbacks and the history see -f (descent's objectives decrease, so
+  /// EarlyStop and StoreBest work unchanged). Returns true if a callback asked to stop.
+  bool record(std::size_t iteration, double objective, double error, double step,
+              std::span<const Metric> extras, bool always_keep = false);
+  double seconds() const { return clock_.seconds(); }
+  /// Appends the last recorded row to the Summary history if the stride skipped it.
+  void keep_last();
+
+ private:
+  Summary& summary_;
+  Callbacks& callbacks_;
+  std::vector<ErrorSample>& errors_;
+  bool history_;
+  std::size_t stride_;
+  Stopwatch clock_;
+  HistoryRow last_;
+  bool have_last_ = false;
+};
+
+struct LoopOutcome {
+  Status status = Status::max_iterations;  ///< converged, max_iterations, diverged or stopped
+  std::string message;
+  double error = 0.0;  ///< L1 marginal error of the engine's current iterate
+};
+
+/// Full Sinkhorn iterations from the engine's current iterate, numbered `iteration` (advanced
+/// in place), until the error <= tolerance or `budget` iterations were taken. Every iterate is
+/// recorded, the current one included. `columns_exact` is false at a starting point or after
+/// set_eta (then one extra column pass measures the current iterate). extras[0] must be
+/// "marginal_error"; the loop sets it, the caller owns the rest.
+LoopOutcome sinkhorn_loop(LogSinkhorn& engine, double tolerance, std::size_t budget,
+                          bool columns_exact, std::size_t& iteration, Recorder& recorder,
+                          std::span<Metric> extras);
+
+}  // namespace descent::ot::detail

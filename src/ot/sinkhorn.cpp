@@ -1,0 +1,150 @@
+#include "descent/ot/sinkhorn.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "descent/core/options.hpp"
+#include "log_sinkhorn.hpp"
+
+namespace descent::ot {
+
+namespace {
+
+using detail::LogSinkhorn;
+using detail::Recorder;
+
+void finish_summary(Summary& s, const detail::LoopOutcome& out, const std::string& stop_reason,
+                    double tolerance, std::size_t cap) {
+  s.status = out.status;
+  switch (out.status) {
+    case Status::converged:
+      s.message =
+          "marginal error " + check::show(out.error) + " <= tolerance " + check::show(tolerance);
+      break;
+    case Status::max_iterations:
+      s.message = "reached max_iterations = " + std::to_string(cap) + " with marginal error " +
+                  check::show(out.error);
+      break;
+    case Status::stopped:
+      s.message = stop_reason;
+      break;
+    default:
+      s.message = out.message;
+      break;
+  }
+  s.gradient_norm = out.error;
+}
+
+Result run_sinkhorn(const Problem& problem, const SinkhornOptions& options, Callbacks callbacks,
+                    const Eigen::VectorXd* x0, const Eigen::VectorXd* y0) {
+  options.validate();
+  const Stopwatch clock;
+  Result result;
+  Summary& s = result.summary;
+  s.method = "sinkhorn";
+  LogSinkhorn engine(problem, options.eta, options.threads);
+  if (x0) engine.set_potentials(*x0, *y0);
+  callbacks.begin({s.method, std::size_t(problem.rows() + problem.cols()), options.max_iterations});
+  Recorder recorder(s, callbacks, result.error_history, options.record_history,
+                    options.history_stride, clock);
+  std::size_t iteration = 0;
+  Metric extras[] = {{"marginal_error", 0.0}};
+  const detail::LoopOutcome out = detail::sinkhorn_loop(
+      engine, options.tolerance, options.max_iterations, false, iteration, recorder, extras);
+  recorder.keep_last();
+  s.iterations = iteration;
+  s.objective = -engine.dual_value();
+  s.counters["half_steps"] = 2.0 * double(iteration);
+  finish_summary(s, out, callbacks.stop_reason(), options.tolerance, options.max_iterations);
+  s.seconds = recorder.seconds();  // the solve; building the plan below is not iterations
+  engine.finish(options.plan, result);
+  callbacks.end(s);
+  return result;
+}
+
+}  // namespace
+
+void SinkhornOptions::validate() const {
+  check::positive("eta", eta);
+  check::non_negative("tolerance", tolerance);
+  check::at_least("history_stride", static_cast<long long>(history_stride), 1);
+  check::at_least("threads", threads, 0);
+  plan.validate();
+}
+
+Result sinkhorn(const Problem& problem, const SinkhornOptions& options, Callbacks callbacks) {
+  return run_sinkhorn(problem, options, std::move(callbacks), nullptr, nullptr);
+}
+
+Result sinkhorn(const Problem& problem, const SinkhornOptions& options, Callbacks callbacks,
+                const Eigen::VectorXd& x0, const Eigen::VectorXd& y0) {
+  return run_sinkhorn(problem, options, std::move(callbacks), &x0, &y0);
+}
+
+void EpsilonScalingOptions::validate() const {
+  sinkhorn.validate();
+  check::non_negative("eta_start", eta_start);
+  check::require(factor > 1 && std::isfinite(factor), "factor", "must be a finite number > 1");
+  check::non_negative("stage_tolerance", stage_tolerance);
+}
+
+Result sinkhorn_epsilon_scaling(const Problem& problem, const EpsilonScalingOptions& options,
+                                Callbacks callbacks) {
+  options.validate();
+  const Stopwatch clock;
+  const SinkhornOptions& final_stage = options.sinkhorn;
+  // The schedule: eta_start * factor^k, capped at eta (the last stage is exactly eta).
+  double eta0 = options.eta_start;
+  if (eta0 == 0.0)
+    eta0 = problem.max_cost() > 0 ? std::min(final_stage.eta, 10.0 / problem.max_cost())
+                                  : final_stage.eta;
+  eta0 = std::min(eta0, final_stage.eta);
+  std::vector<double> etas;
+  for (double e = eta0; e < final_stage.eta * (1 - 1e-12); e *= options.factor) etas.push_back(e);
+  etas.push_back(final_stage.eta);
+
+  Result result;
+  Summary& s = result.summary;
+  s.method = "sinkhorn-eps";
+  LogSinkhorn engine(problem, etas.front(), final_stage.threads);
+  callbacks.begin(
+      {s.method, std::size_t(problem.rows() + problem.cols()), final_stage.max_iterations});
+  Recorder recorder(s, callbacks, result.error_history, final_stage.record_history,
+                    final_stage.history_stride, clock);
+  std::size_t iteration = 0;
+  Metric extras[] = {{"marginal_error", 0.0}, {"eta", 0.0}};
+  detail::LoopOutcome out;
+  for (std::size_t k = 0; k < etas.size(); ++k) {
+    const bool last = k + 1 == etas.size();
+    if (k > 0) engine.set_eta(etas[k]);
+    extras[1].value = etas[k];
+    const double tol =
+        last ? final_stage.tolerance : std::max(options.stage_tolerance, final_stage.tolerance);
+    const std::size_t used = iteration;
+    const std::size_t budget =
+        final_stage.max_iterations > used ? final_stage.max_iterations - used : 0;
+    out = detail::sinkhorn_loop(engine, tol, budget, false, iteration, recorder, extras);
+    s.counters["stages"] = double(k + 1);
+    if (out.status != Status::converged) break;
+  }
+  // An intermediate stage that ran out of budget leaves the final eta unreached.
+  if (engine.eta() != final_stage.eta) {
+    engine.set_eta(final_stage.eta);
+    out.error = engine.measure_rows() + engine.measure_cols();
+    if (out.status == Status::converged) out.status = Status::max_iterations;
+  }
+  recorder.keep_last();
+  s.iterations = iteration;
+  s.objective = -engine.dual_value();
+  s.counters["half_steps"] = 2.0 * double(iteration);
+  s.counters["eta_start"] = etas.front();
+  finish_summary(s, out, callbacks.stop_reason(), final_stage.tolerance,
+                 final_stage.max_iterations);
+  s.seconds = recorder.seconds();
+  engine.finish(final_stage.plan, result);
+  callbacks.end(s);
+  return result;
+}
+
+}  // namespace descent::ot
