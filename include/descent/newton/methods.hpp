@@ -1,0 +1,45 @@
+// One entry point for every method of descent::newton, by name, for the CLI and the GNS
+// reproduction.
+//
+//   gns              Algorithm 1 of Semenov, Jaggi, Doikov (arXiv:2506.13710, 2025), exact H
+//   gns-approx       the same with a Hessian approximation (fisher, wgn, gn-fisher, bound)
+//   cubic            cubic Newton (Nesterov & Polyak 2006), adaptive M
+//   super-universal  Super-Universal Newton (Doikov, Mishchenko & Nesterov 2024)
+//   gd               gradient method with adaptive L (in the metric B)
+//   fgm              fast gradient method with adaptive L
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "descent/core/callbacks.hpp"
+#include "descent/core/status.hpp"
+#include "descent/newton/common.hpp"
+#include "descent/newton/regularized_solver.hpp"
+#include "descent/problems/oracle.hpp"
+
+namespace descent::newton {
+
+enum class Method { gns, gns_approx, cubic, super_universal, gd, fgm };
+std::string_view to_string(Method m) noexcept;
+/// Throws descent::Error for an unknown name.
+Method method_from_string(std::string_view name);
+std::vector<std::string> method_names();
+
+struct MethodSettings {
+  Method method = Method::gns;
+  /// The curvature of the second-order methods (ignored by gd and fgm). gns-approx with
+  /// `exact` is rejected as misuse.
+  problems::HessianApproximation hessian = problems::HessianApproximation::exact;
+  LinearSolver linear_solver = LinearSolver::cholesky;  ///< gns / gns-approx / super-universal
+  CommonOptions common;
+};
+
+/// Runs the method with its reference defaults and `settings.common`.
+Summary run_method(const MethodSettings& settings, const problems::Oracle& f, Eigen::VectorXd& x,
+                   Callbacks callbacks = {});
+
+}  // namespace descent::newton

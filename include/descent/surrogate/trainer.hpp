@@ -1,0 +1,58 @@
+// A minimal seeded training loop for SSO and its baselines: batches from a stream of seeded
+// epoch permutations, one Stepper step per batch, and the full training loss recorded with the
+// cost counters so that curves can be drawn against expensive or cheap evaluations.
+//
+// (descent's shared nn training loop will replace this once it exists; it is kept minimal.)
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "descent/core/callbacks.hpp"
+#include "descent/core/rng.hpp"
+#include "descent/core/status.hpp"
+#include "descent/surrogate/loss.hpp"
+#include "descent/surrogate/model.hpp"
+#include "descent/surrogate/stepper.hpp"
+
+namespace descent::surrogate {
+
+/// Batches of exactly `batch_size` indices drawn from consecutive seeded permutations of 0..N−1
+/// (a batch may straddle two epochs). The same seed gives the same batches to every method.
+class BatchStream {
+ public:
+  BatchStream(Eigen::Index samples, std::size_t batch_size, std::uint64_t seed);
+  const std::vector<Eigen::Index>& next();
+
+ private:
+  Eigen::Index n_;
+  std::size_t b_;
+  Rng rng_;
+  std::vector<Eigen::Index> perm_, batch_;
+  std::size_t pos_;
+};
+
+struct TrainOptions {
+  std::size_t batch_size = 32;    ///< >= 1, <= samples
+  std::size_t outer_steps = 100;  ///< = expensive evaluations of SSO, SGD, Adam and SLS
+  std::size_t eval_every = 1;     ///< full-loss evaluation period in outer steps (the last always)
+  std::uint64_t seed = 0;         ///< batch order
+  void validate() const;
+};
+
+/// ℓ(f(θ)) over all samples (evaluation only: not counted as a cost).
+double full_loss(const TargetModel& model, const TargetLoss& loss, const Eigen::VectorXd& theta);
+
+/// Runs `stepper` from θ (updated in place). Summary: objective = final full loss, iterations =
+/// outer steps, gradient_evaluations = expensive evaluations, function_evaluations = model
+/// forward passes; counters expensive_evaluations, cheap_evaluations, model_forward,
+/// model_backward, loss_value_evaluations, inner_steps. History rows (one per evaluation, row 0
+/// = the start) carry extras expensive, cheap, loss_values, eta, inner_steps, batch_loss.
+/// A non-finite loss ends the run with Status::diverged.
+Summary train(Stepper& stepper, const TargetModel& model, const TargetLoss& loss,
+              Eigen::VectorXd& theta, const TrainOptions& options, Callbacks callbacks = {});
+
+}  // namespace descent::surrogate
