@@ -1,0 +1,157 @@
+// End-to-end checks of `descent solve`, `descent solve-seq` and `descent gen`: results on good
+// input, and clear errors (exit code 2, message naming the file and the problem) on bad input.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "descent/io/json.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Result {
+  int code;
+  std::string out;  // stdout and stderr together
+};
+
+Result run(const std::string& args) {
+  const std::string cmd = std::string(DESCENT_CLI) + " " + args + " 2>&1";
+  Result r{-1, ""};
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return r;
+  std::array<char, 4096> buf{};
+  std::size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+  const int status = ::pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+class LinalgCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("descent_linalg_cli_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string write(const std::string& name, const std::string& text) {
+    const fs::path p = dir_ / name;
+    std::ofstream(p) << text;
+    return p.string();
+  }
+  fs::path dir_;
+};
+
+const char* kSpd =
+    "%%MatrixMarket matrix coordinate real symmetric\n3 3 5\n1 1 4\n2 1 -1\n2 2 4\n3 2 -1\n3 3 4\n";
+const char* kRhs = "%%MatrixMarket matrix array real general\n3 1\n1\n2\n3\n";
+
+TEST_F(LinalgCli, SolvesWithEveryMethod) {
+  const auto a = write("a.mtx", kSpd), b = write("b.mtx", kRhs);
+  for (const char* m : {"cg", "pcg-jacobi", "pcg-ic", "sor", "ssor", "ssor-cg"}) {
+    const Result r = run(std::string("solve ") + a + " " + b + " --method " + m + " --json");
+    ASSERT_EQ(r.code, 0) << m << ": " << r.out;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["status"], "converged") << m;
+    EXPECT_LT(j["true_residual"].get<double>(), 1e-7) << m;
+  }
+  // --omega optimal, --out and --x0 (warm start from the answer needs no iteration).
+  const std::string x = (dir_ / "x.mtx").string();
+  Result r = run("solve " + a + " " + b + " --method sor --omega optimal --tol 1e-12 --out " + x);
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("omega = 1.0"), std::string::npos) << r.out;
+  r = run("solve " + a + " " + b + " --method ssor-cg --x0 " + x + " --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["iterations"], 0);
+}
+
+TEST_F(LinalgCli, RejectsBadInputClearly) {
+  const auto b = write("b.mtx", kRhs);
+  const auto rect =
+      write("rect.mtx", "%%MatrixMarket matrix coordinate real general\n3 2 2\n1 1 1\n2 2 1\n");
+  Result r = run("solve " + rect + " " + b);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("rect.mtx: the matrix must be square, got 3 x 2"), std::string::npos)
+      << r.out;
+
+  const auto nonsym = write("nonsym.mtx",
+                            "%%MatrixMarket matrix coordinate real general\n3 3 4\n1 1 4\n2 2 4\n"
+                            "3 3 4\n1 3 1\n");
+  for (const char* m : {"cg", "pcg-jacobi", "pcg-ic", "ssor-cg"}) {
+    r = run("solve " + nonsym + " " + b + " --method " + m);
+    EXPECT_EQ(r.code, 2) << m;
+    EXPECT_NE(r.out.find("not symmetric"), std::string::npos) << r.out;
+  }
+  EXPECT_EQ(run("solve " + nonsym + " " + b + " --method sor").code, 0);  // SOR does not need it
+
+  const auto malformed = write("bad.mtx",
+                               "%%MatrixMarket matrix coordinate real general\n3 3 2\n1 1 4\n"
+                               "2 two 4\n");
+  r = run("solve " + malformed + " " + b);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("bad.mtx:4"), std::string::npos) << r.out;
+
+  const auto a = write("a.mtx", kSpd);
+  const auto b2 = write("b2.mtx", "%%MatrixMarket matrix array real general\n2 1\n1\n2\n");
+  r = run("solve " + a + " " + b2);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("b must be a vector of 3 entries"), std::string::npos) << r.out;
+
+  const auto zero_diag = write("zd.mtx",
+                               "%%MatrixMarket matrix coordinate real symmetric\n2 2 2\n1 1 1\n"
+                               "2 1 1\n");
+  r = run("solve " + zero_diag + " " + b2 + " --method sor");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("no diagonal entry"), std::string::npos) << r.out;
+
+  r = run("solve " + a + " " + b + " --method sor --omega 2");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("--omega must lie in (0, 2)"), std::string::npos) << r.out;
+  EXPECT_NE(run("solve " + a + " " + b + " --method gmres").code, 0);
+  EXPECT_NE(run("solve " + (dir_ / "missing.mtx").string() + " " + b).code, 0);
+}
+
+TEST_F(LinalgCli, GeneratesAndSolvesSequences) {
+  const std::string seq = (dir_ / "seq").string();
+  Result r = run("gen shifted-laplacian --m 6 --count 12 --distribution low --out " + seq);
+  ASSERT_EQ(r.code, 0) << r.out;
+  ASSERT_TRUE(fs::exists(seq + "/manifest.txt"));
+  ASSERT_TRUE(fs::exists(seq + "/A_00012.mtx"));
+  for (const char* omega : {"tsallis", "tsallis-cb", "chebcb", "optimal", "fixed:1.5", "1.2"}) {
+    r = run("solve-seq " + seq + "/manifest.txt --method sor --omega " + omega + " --json");
+    ASSERT_EQ(r.code, 0) << omega << ": " << r.out;
+    const auto j = nlohmann::json::parse(r.out);
+    ASSERT_EQ(j["systems"].size(), 12u);
+    std::size_t total = 0;
+    for (const auto& s : j["systems"]) {
+      EXPECT_EQ(s["status"], "converged");
+      total += s["iterations"].get<std::size_t>();
+    }
+    EXPECT_EQ(j["total_iterations"].get<std::size_t>(), total);
+  }
+  const std::string heat = (dir_ / "heat").string();
+  r = run("gen heat2d --nx 8 --steps 5 --out " + heat);
+  ASSERT_EQ(r.code, 0) << r.out;
+  r = run("solve-seq " + heat + "/manifest.txt --omega chebcb --warm-start --json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["systems"].size(), 5u);
+
+  // A manifest line without a context, for a contextual learner, names the line and column.
+  const auto man = write("m.txt", "# comment\n" + seq + "/A_00001.mtx " + seq + "/b_00001.mtx\n");
+  r = run("solve-seq " + man + " --method sor --omega chebcb");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("m.txt:2"), std::string::npos) << r.out;
+  const auto bad = write("bad.txt", seq + "/A_00001.mtx " + seq + "/b_00001.mtx zero\n");
+  r = run("solve-seq " + bad);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("not a finite number"), std::string::npos) << r.out;
+}
+
+}  // namespace
