@@ -1,0 +1,227 @@
+#include "engine.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <exception>
+#include <limits>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "descent/core/error.hpp"
+#include "descent/core/options.hpp"
+
+namespace descent::privacy {
+
+void TrainingOptions::validate() const {
+  check::at_least("rounds", static_cast<long long>(rounds), 1);
+  budget.validate();
+  check::require(divergence_factor > 1, "divergence_factor", "must be > 1");
+  check::at_least("threads", threads, 1);
+}
+
+namespace detail {
+namespace {
+constexpr std::uint64_t kNoiseKey = 0x6e01'5e00ULL;
+constexpr std::uint64_t kOutputKey = 0x0a7b'0000ULL;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+}  // namespace
+
+Engine::Engine(const WorkerSet& set, const TrainingOptions& options, std::string method)
+    : set_(set), options_(options), comm_(set.comm ? set.comm : &serial_) {
+  options.validate();
+  if (set.workers < 1) throw InvalidOption("workers", "must be >= 1");
+  range_ = dist::worker_range(set.workers, comm_->rank(), comm_->size());
+  if (static_cast<int>(set.local.size()) != range_.count)
+    throw Error(method + ": rank " + std::to_string(comm_->rank()) + " hosts " +
+                std::to_string(range_.count) + " of " + std::to_string(set.workers) +
+                " workers but was given " + std::to_string(set.local.size()) + " objectives");
+  for (const auto* f : set.local) {
+    if (f == nullptr) throw Error(method + ": null worker objective");
+    if (d_ == 0) d_ = f->dimension();
+    if (f->dimension() != d_) throw Error(method + ": workers disagree on the dimension");
+    if (f->samples() < 1) throw Error(method + ": a worker has no records");
+  }
+  if (set.test && set.test->dimension() != d_)
+    throw Error(method + ": the test objective has another dimension");
+}
+
+void Engine::for_each_local(const std::function<void(int)>& f) const {
+  const int count = range_.count;
+  const int nt = std::min(options_.threads, count);
+  if (nt <= 1) {
+    for (int j = 0; j < count; ++j) f(j);
+    return;
+  }
+  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(nt));
+  auto body = [&](int t) {
+    try {
+      for (int j = t; j < count; j += nt) f(j);
+    } catch (...) {
+      errors[static_cast<std::size_t>(t)] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < nt; ++t) pool.emplace_back(body, t);
+  body(0);
+  for (auto& th : pool) th.join();
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
+}
+
+Rng Engine::noise_rng(int j, std::size_t round) const {
+  return make_rng(options_.seed, {kNoiseKey, static_cast<std::uint64_t>(range_.first + j),
+                                  static_cast<std::uint64_t>(round)});
+}
+
+void Engine::mean(const Eigen::MatrixXd& local, Eigen::VectorXd& out) {
+  dist::ordered_mean(*comm_, set_.workers, range_, local, out);
+}
+
+Evaluation Engine::evaluate(const Eigen::VectorXd& x) {
+  Eigen::MatrixXd cols(d_ + 1, range_.count);
+  for_each_local([&](int j) {
+    Eigen::VectorXd g;
+    const double f = local(j).loss_and_gradient(x, g);
+    cols.col(j).head(d_) = g;
+    cols(d_, j) = f;
+  });
+  Eigen::VectorXd m;
+  mean(cols, m);
+  Evaluation e;
+  e.train_loss = m[d_];
+  e.grad_norm2 = m.head(d_).squaredNorm();
+  e.test_loss = set_.test ? set_.test->loss(x) : kNaN;
+  return e;
+}
+
+void Engine::warn(const std::string& message) const {
+  if (options_.on_warning) {
+    options_.on_warning(message);
+  } else if (comm_->is_root()) {
+    std::fprintf(stderr, "descent: warning: %s\n", message.c_str());
+  }
+}
+
+void Engine::record(std::size_t r, const Evaluation& e, double noise_std, double eps, Summary& s,
+                    IterationInfo& info) {
+  info.iteration = r;
+  info.objective = e.train_loss;
+  info.gradient_norm = std::sqrt(e.grad_norm2);
+  info.step_size = step_;
+  info.seconds = clock_.seconds();
+  if (options_.record_history) {
+    HistoryRow row;
+    row.iteration = r;
+    row.objective = e.train_loss;
+    row.gradient_norm = info.gradient_norm;
+    row.step_size = step_;
+    row.seconds = info.seconds;
+    row.extras = {{"grad_norm2", e.grad_norm2},
+                  {"test_loss", e.test_loss},
+                  {"noise_std", noise_std},
+                  {"epsilon", eps}};
+    s.history.push_back(std::move(row));
+  }
+}
+
+void Engine::begin(Summary& s, Callbacks& callbacks, const Eigen::VectorXd& x0, double step_size) {
+  if (x0.size() != d_)
+    throw Error(s.method + ": x has " + std::to_string(x0.size()) + " entries but the model has " +
+                std::to_string(d_) + " parameters");
+  step_ = step_size;
+  double local_n = std::numeric_limits<double>::infinity();
+  for (const auto* f : set_.local) local_n = std::min(local_n, double(f->samples()));
+  n_ = dist::global_min(*comm_, local_n);
+  if (options_.output == OutputIterate::uniform) {
+    Rng rng = make_rng(options_.seed, {kOutputKey});
+    std::uniform_int_distribution<std::size_t> pick(0, options_.rounds - 1);
+    output_round_ = pick(rng);
+  }
+  if (comm_->is_root()) callbacks.begin({s.method, static_cast<std::size_t>(d_), options_.rounds});
+  last_ = evaluate(x0);
+  blowup_ = options_.divergence_factor * std::max(1.0, last_.train_loss);
+  IterationInfo info;
+  record(0, last_, 0.0, 0.0, s, info);
+  if (options_.output == OutputIterate::uniform && output_round_ == 0) {
+    output_ = x0;
+    have_output_ = true;
+  }
+  s.status = Status::max_iterations;
+}
+
+bool Engine::end_round(std::size_t r, const Eigen::VectorXd& x, double noise_std,
+                       double epsilon_so_far, Summary& s, Callbacks& callbacks) {
+  s.iterations = r;
+  if (!x.allFinite()) {
+    s.status = Status::diverged;
+    s.message = "the iterate became non-finite in round " + std::to_string(r);
+    return true;
+  }
+  if (options_.output == OutputIterate::uniform && r == output_round_) {
+    output_ = x;
+    have_output_ = true;
+  }
+  const bool eval =
+      (options_.eval_every > 0 && r % options_.eval_every == 0) || r == options_.rounds;
+  IterationInfo info;
+  info.iteration = r;
+  info.step_size = step_;
+  info.seconds = clock_.seconds();
+  if (eval) {
+    last_ = evaluate(x);
+    record(r, last_, noise_std, epsilon_so_far, s, info);
+    if (!std::isfinite(last_.train_loss) || last_.train_loss > blowup_) {
+      s.status = Status::diverged;
+      s.message = "train loss " + check::show(last_.train_loss) + " in round " + std::to_string(r) +
+                  " exceeds divergence_factor * max(1, f(x0))";
+      return true;
+    }
+  }
+  const Metric extras[] = {{"noise_std", noise_std}, {"epsilon", epsilon_so_far}};
+  info.extras = extras;
+  double stop = 0;
+  if (comm_->is_root() && callbacks.iteration(info)) stop = 1;
+  comm_->broadcast(std::span<double>(&stop, 1));
+  if (stop != 0) {
+    s.status = Status::stopped;
+    s.message = comm_->is_root() ? callbacks.stop_reason() : "stopped by rank 0";
+    return true;
+  }
+  return false;
+}
+
+void Engine::finish(Summary& s, Callbacks& callbacks, Eigen::VectorXd& x, const Spent& spent) {
+  if (s.status == Status::max_iterations)
+    s.message = "ran all " + std::to_string(options_.rounds) + " rounds";
+  if (options_.output == OutputIterate::uniform && have_output_ && s.status != Status::diverged)
+    x = output_;
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "; spent epsilon = %.6g at delta = %.3g (%s, %s conversion)",
+                spent.epsilon, options_.budget.delta,
+                std::string(to_string(options_.budget.adjacency)).c_str(),
+                std::string(to_string(options_.budget.conversion)).c_str());
+  s.message += buf;
+  s.objective = last_.train_loss;
+  s.gradient_norm = std::sqrt(last_.grad_norm2);
+  s.gradient_evaluations = s.iterations;
+  s.seconds = clock_.seconds();
+  auto& c = s.counters;
+  c["epsilon"] = spent.epsilon;
+  c["epsilon_target"] = options_.budget.epsilon;
+  c["delta"] = options_.budget.delta;
+  c["rho"] = spent.rho;
+  c["n"] = n_;
+  c["workers"] = set_.workers;
+  c["dimension"] = static_cast<double>(d_);
+  c["rounds"] = static_cast<double>(s.iterations);
+  c["train_loss"] = last_.train_loss;
+  c["test_loss"] = last_.test_loss;
+  c["grad_norm2"] = last_.grad_norm2;
+  c["adjacency_replace_one"] = options_.budget.adjacency == Adjacency::replace_one ? 1 : 0;
+  if (options_.output == OutputIterate::uniform) c["output_round"] = double(output_round_);
+  if (comm_->is_root()) callbacks.end(s);
+}
+
+}  // namespace detail
+}  // namespace descent::privacy

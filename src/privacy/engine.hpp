@@ -1,0 +1,77 @@
+// Private: the round loop machinery DP-GD and DIFF2 share (worker threads, ordered reductions,
+// diagnostics, divergence, callbacks, history, the privacy counters).
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include <Eigen/Core>
+
+#include "descent/core/callbacks.hpp"
+#include "descent/core/rng.hpp"
+#include "descent/core/timer.hpp"
+#include "descent/dist/communicator.hpp"
+#include "descent/privacy/accountant.hpp"
+#include "descent/privacy/training.hpp"
+
+namespace descent::privacy::detail {
+
+struct Evaluation {
+  double train_loss = 0;
+  double grad_norm2 = 0;
+  double test_loss = 0;
+};
+
+class Engine {
+ public:
+  /// Validates the worker set against the communicator; does not communicate.
+  Engine(const WorkerSet& set, const TrainingOptions& options, std::string method);
+
+  dist::Communicator& comm() noexcept { return *comm_; }
+  Eigen::Index dimension() const noexcept { return d_; }
+  /// n: the smallest local data set over all workers (needs one collective; set in begin()).
+  double n() const noexcept { return n_; }
+  int workers() const noexcept { return set_.workers; }
+  int local_count() const noexcept { return range_.count; }
+  const PrivateObjective& local(int j) const { return *set_.local[static_cast<std::size_t>(j)]; }
+
+  /// Calls f(j) for every local worker j, on up to options.threads threads; each j writes only
+  /// its own outputs, so the result does not depend on the thread count.
+  void for_each_local(const std::function<void(int)>& f) const;
+  /// The noise stream of local worker j in round r: (seed, "noise", worker, round).
+  Rng noise_rng(int j, std::size_t round) const;
+  /// Ordered mean over all workers of the columns of `local` (d' x local_count).
+  void mean(const Eigen::MatrixXd& local, Eigen::VectorXd& out);
+  Evaluation evaluate(const Eigen::VectorXd& x);
+  void warn(const std::string& message) const;
+
+  /// Finds n (collective), evaluates x0, records row 0 and calls callbacks.begin.
+  void begin(Summary& s, Callbacks& callbacks, const Eigen::VectorXd& x0, double step_size);
+  /// Bookkeeping after round r: divergence, diagnostics, history, callbacks (rank 0 decides a
+  /// stop and broadcasts it). Returns true if the loop must end.
+  bool end_round(std::size_t r, const Eigen::VectorXd& x, double noise_std, double epsilon_so_far,
+                 Summary& s, Callbacks& callbacks);
+  /// Final status, message and counters; x becomes the output iterate.
+  void finish(Summary& s, Callbacks& callbacks, Eigen::VectorXd& x, const Spent& spent);
+
+ private:
+  void record(std::size_t r, const Evaluation& e, double noise_std, double eps, Summary& s,
+              IterationInfo& info);
+
+  const WorkerSet& set_;
+  const TrainingOptions& options_;
+  dist::SerialCommunicator serial_;
+  dist::Communicator* comm_;
+  dist::WorkerRange range_;
+  Eigen::Index d_ = 0;
+  double n_ = 0;
+  double step_ = 0;
+  double blowup_ = 0;
+  Evaluation last_;
+  bool have_output_ = false;
+  std::size_t output_round_ = 0;
+  Eigen::VectorXd output_;
+  Stopwatch clock_;
+};
+
+}  // namespace descent::privacy::detail
