@@ -181,7 +181,7 @@ bool Recorder::record(std::size_t iteration, double objective, double error, dou
   IterationInfo info;
   info.iteration = iteration;
   info.objective = -objective;  // descent minimises: report -f, which decreases
-  info.gradient_norm = error;  // the L1 norm of grad f is the marginal error
+  info.gradient_norm = error;   // the L1 norm of grad f is the marginal error
   info.step_size = step;
   info.seconds = t;
   info.extras = extras;
