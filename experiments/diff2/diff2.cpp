@@ -28,6 +28,7 @@
 
 #include "descent/core/error.hpp"
 #include "descent/experiments/registry.hpp"
+#include "descent/experiments/stats.hpp"
 #include "descent/io/csv.hpp"
 #include "descent/privacy/diff2.hpp"
 #include "descent/privacy/dp_gd.hpp"
@@ -46,16 +47,7 @@ constexpr std::uint64_t kDataSeed = 1;
 constexpr std::uint64_t kTuningSeedOffset = 1000;
 
 std::string fmt(double v, const char* f = "%.3g") {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
-}
-
-double median(std::vector<double> v) {
-  if (v.empty()) return kNaN;
-  std::sort(v.begin(), v.end());
-  const std::size_t k = v.size();
-  return k % 2 ? v[k / 2] : 0.5 * (v[k / 2 - 1] + v[k / 2]);
+  return format_number(v, f);
 }
 
 struct Config {

@@ -19,6 +19,7 @@
 #include "descent/core/problems.hpp"
 #include "descent/core/rng.hpp"
 #include "descent/experiments/registry.hpp"
+#include "descent/experiments/stats.hpp"
 #include "descent/io/csv.hpp"
 
 namespace descent::experiments {
@@ -58,9 +59,7 @@ void write_history(const std::string& path, const Summary& s, double fstar) {
 }
 
 std::string fmt(double v, const char* f = "%.4g") {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
+  return format_number(v, f);
 }
 
 Report run_gd_rosenbrock(const ExperimentConfig& cfg) {

@@ -29,6 +29,7 @@
 
 #include "descent/core/error.hpp"
 #include "descent/experiments/registry.hpp"
+#include "descent/experiments/stats.hpp"
 #include "descent/io/csv.hpp"
 #include "descent/newton/cubic_newton.hpp"
 #include "descent/newton/gns.hpp"
@@ -48,9 +49,7 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kPlotFloor = 1e-16;  // gaps below this are drawn at the floor (log axis)
 
 std::string fmt(double v, const char* f = "%.3g") {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
+  return format_number(v, f);
 }
 std::string count(double v) {
   return fmt(v, "%.0f");

@@ -21,6 +21,7 @@
 
 #include "descent/core/timer.hpp"
 #include "descent/experiments/registry.hpp"
+#include "descent/experiments/stats.hpp"
 #include "descent/io/csv.hpp"
 #include "heat_suite.hpp"
 #include "sor_suite.hpp"
@@ -32,9 +33,7 @@ using l2r::HeatResult;
 using l2r::SorSequence;
 
 std::string fmt(double v, const char* f = "%.3g") {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
+  return format_number(v, f);
 }
 
 // ------------------------------------------------------------------------------ SOR suite

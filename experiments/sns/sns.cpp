@@ -28,6 +28,7 @@
 #include "descent/core/rng.hpp"
 #include "descent/data/datasets.hpp"
 #include "descent/experiments/registry.hpp"
+#include "descent/experiments/stats.hpp"
 #include "descent/io/csv.hpp"
 #include "descent/ot/ot.hpp"
 
@@ -41,9 +42,7 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr Eigen::Index kImageA = 0, kImageB = 1;
 
 std::string fmt(double v, const char* f = "%.3g") {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
+  return format_number(v, f);
 }
 
 struct SnsSetting {

@@ -39,6 +39,7 @@
 #include "descent/core/rng.hpp"
 #include "descent/data/datasets.hpp"
 #include "descent/experiments/registry.hpp"
+#include "descent/experiments/stats.hpp"
 #include "descent/io/csv.hpp"
 #include "descent/problems/regression.hpp"
 #include "descent/surrogate/direct.hpp"
@@ -53,16 +54,7 @@ using namespace descent::surrogate;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 std::string fmt(double v, const char* f = "%.4g") {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
-}
-
-double median(std::vector<double> v) {
-  if (v.empty()) return kNaN;
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+  return format_number(v, f);
 }
 
 double extra(const HistoryRow& r, const char* name) {

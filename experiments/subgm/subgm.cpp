@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "descent/experiments/registry.hpp"
+#include "descent/experiments/stats.hpp"
 #include "descent/io/csv.hpp"
 #include "descent/recovery/l2_gd.hpp"
 #include "descent/recovery/problem.hpp"
@@ -53,13 +54,6 @@ std::string fmt(double v, const char* f = "%.3g") {
   return buf;
 }
 
-// The median of values where "never" is +inf (so a majority of failures gives inf).
-double median(std::vector<double> v) {
-  if (v.empty()) return kNaN;
-  std::sort(v.begin(), v.end());
-  const std::size_t k = v.size();
-  return k % 2 ? v[k / 2] : 0.5 * (v[k / 2 - 1] + v[k / 2]);
-}
 double worst(const std::vector<double>& v) {
   return v.empty() ? kNaN : *std::max_element(v.begin(), v.end());
 }
