@@ -1,0 +1,40 @@
+// Checkpoints of the training loop: model parameters/buffers, optimizer state, epoch and the
+// loop's RNG state in one torch-serialized file, written atomically (temp file + rename).
+//
+//   auto meta = train::read_checkpoint_meta(path);            // model spec, data set, epoch
+//   auto model = train::make_model(meta.model, shape, classes);
+//   train::load_checkpoint(path, *model, /*optimizer=*/nullptr);
+//
+// `descent train --checkpoint DIR` writes DIR/checkpoint.pt after every epoch; resuming from it
+// reproduces an uninterrupted run bit for bit (same thread count).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <torch/torch.h>
+
+namespace descent::train {
+
+struct CheckpointMeta {
+  std::string model;       ///< the make_model spec
+  std::string data;        ///< the data set name
+  std::string optimizer;   ///< optimizer name (informational)
+  std::int64_t epoch = 0;  ///< completed epochs
+  std::int64_t step = 0;   ///< completed optimizer steps
+  std::string rng_state;   ///< the loop's std::mt19937_64 state (operator<< text)
+};
+
+/// Writes the checkpoint; `optimizer` may be null. Throws descent::Error on I/O failure.
+void save_checkpoint(const std::string& path, torch::nn::Module& model,
+                     torch::optim::Optimizer* optimizer, const CheckpointMeta& meta);
+
+/// Restores model (and optimizer when non-null) in place and returns the metadata. Throws
+/// descent::InputError naming the file for a missing or corrupt checkpoint.
+CheckpointMeta load_checkpoint(const std::string& path, torch::nn::Module& model,
+                               torch::optim::Optimizer* optimizer);
+
+/// Reads only the metadata (to rebuild the model before load_checkpoint).
+CheckpointMeta read_checkpoint_meta(const std::string& path);
+
+}  // namespace descent::train

@@ -1,0 +1,108 @@
+#include "descent/train/checkpoint.hpp"
+
+#include <cstdio>
+#include <filesystem>
+
+#include "descent/core/error.hpp"
+
+namespace descent::train {
+namespace {
+
+std::string read_string(torch::serialize::InputArchive& in, const std::string& key) {
+  c10::IValue v;
+  in.read(key, v);
+  return v.toStringRef();
+}
+
+std::int64_t read_int(torch::serialize::InputArchive& in, const std::string& key) {
+  c10::IValue v;
+  in.read(key, v);
+  return v.toInt();
+}
+
+CheckpointMeta read_meta(torch::serialize::InputArchive& in) {
+  CheckpointMeta m;
+  m.model = read_string(in, "meta.model");
+  m.data = read_string(in, "meta.data");
+  m.optimizer = read_string(in, "meta.optimizer");
+  m.epoch = read_int(in, "meta.epoch");
+  m.step = read_int(in, "meta.step");
+  m.rng_state = read_string(in, "meta.rng_state");
+  return m;
+}
+
+void open(torch::serialize::InputArchive& in, const std::string& path) {
+  if (!std::filesystem::exists(path)) throw InputError(path, 0, "", "checkpoint not found");
+  try {
+    in.load_from(path);
+  } catch (const c10::Error& e) {
+    throw InputError(path, 0, "",
+                     std::string("not a readable checkpoint: ") + e.what_without_backtrace());
+  }
+}
+
+}  // namespace
+
+void save_checkpoint(const std::string& path, torch::nn::Module& model,
+                     torch::optim::Optimizer* optimizer, const CheckpointMeta& meta) {
+  torch::serialize::OutputArchive out;
+  out.write("meta.model", c10::IValue(meta.model));
+  out.write("meta.data", c10::IValue(meta.data));
+  out.write("meta.optimizer", c10::IValue(meta.optimizer));
+  out.write("meta.epoch", c10::IValue(meta.epoch));
+  out.write("meta.step", c10::IValue(meta.step));
+  out.write("meta.rng_state", c10::IValue(meta.rng_state));
+  torch::serialize::OutputArchive model_archive;
+  model.save(model_archive);
+  out.write("model", model_archive);
+  if (optimizer) {
+    torch::serialize::OutputArchive opt_archive;
+    optimizer->save(opt_archive);
+    out.write("optimizer", opt_archive);
+  }
+  // Temp file + rename: a crash mid-write never leaves a truncated checkpoint behind.
+  const std::string tmp = path + ".tmp";
+  try {
+    out.save_to(tmp);
+  } catch (const c10::Error& e) {
+    throw Error("cannot write checkpoint " + path + ": " + e.what_without_backtrace());
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) throw Error("cannot write checkpoint " + path + ": " + ec.message());
+}
+
+CheckpointMeta load_checkpoint(const std::string& path, torch::nn::Module& model,
+                               torch::optim::Optimizer* optimizer) {
+  torch::serialize::InputArchive in;
+  open(in, path);
+  try {
+    CheckpointMeta meta = read_meta(in);
+    torch::serialize::InputArchive model_archive;
+    in.read("model", model_archive);
+    model.load(model_archive);
+    if (optimizer) {
+      torch::serialize::InputArchive opt_archive;
+      in.read("optimizer", opt_archive);
+      optimizer->load(opt_archive);
+    }
+    return meta;
+  } catch (const c10::Error& e) {
+    throw InputError(path, 0, "",
+                     std::string("checkpoint does not match the model/optimizer: ") +
+                         e.what_without_backtrace());
+  }
+}
+
+CheckpointMeta read_checkpoint_meta(const std::string& path) {
+  torch::serialize::InputArchive in;
+  open(in, path);
+  try {
+    return read_meta(in);
+  } catch (const c10::Error& e) {
+    throw InputError(path, 0, "meta",
+                     std::string("missing checkpoint metadata: ") + e.what_without_backtrace());
+  }
+}
+
+}  // namespace descent::train

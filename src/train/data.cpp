@@ -1,0 +1,75 @@
+#include "descent/train/data.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "descent/core/error.hpp"
+#include "descent/core/rng.hpp"
+
+namespace descent::train {
+namespace {
+
+// A seeded random subset (sorted rows): some sets are stored grouped by class, so "the first N"
+// would drop whole classes.
+data::Dataset random_subset(const data::Dataset& d, std::size_t limit, std::uint64_t seed,
+                            std::uint64_t key) {
+  if (limit == 0 || limit >= static_cast<std::size_t>(d.size())) return d;
+  Rng rng = make_rng(seed, {0x7a1b, key});
+  auto perm = permutation(rng, d.size());
+  perm.resize(limit);
+  std::sort(perm.begin(), perm.end());
+  return d.subset(perm);
+}
+
+}  // namespace
+
+TensorDataset to_tensors(const data::Dataset& d) {
+  if (d.classes < 2)
+    throw InvalidOption("data", "'" + d.name + "' is not a classification data set");
+  TensorDataset t;
+  const auto n = static_cast<std::int64_t>(d.size());
+  const auto dim = static_cast<std::int64_t>(d.dimension());
+  // Eigen is column-major: transpose into a row-major copy, then convert to float32.
+  const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> rows = d.features;
+  t.x = torch::from_blob(const_cast<double*>(rows.data()), {n, dim}, torch::kFloat64)
+            .to(torch::kFloat32)
+            .clone();
+  t.y = torch::empty({n}, torch::kInt64);
+  auto* y = t.y.data_ptr<std::int64_t>();
+  for (std::int64_t i = 0; i < n; ++i) {
+    const double v = d.targets[i];
+    if (!(v >= 0 && v < d.classes) || v != std::floor(v))
+      throw InvalidOption("data", "'" + d.name + "' row " + std::to_string(i) +
+                                      " has a label outside 0.." + std::to_string(d.classes - 1));
+    y[i] = static_cast<std::int64_t>(v);
+  }
+  t.classes = d.classes;
+  if (d.image_height > 0 && d.image_width > 0 &&
+      dim % (std::int64_t{d.image_height} * d.image_width) == 0) {
+    t.shape = {dim / (std::int64_t{d.image_height} * d.image_width), d.image_height, d.image_width};
+  } else {
+    t.shape = {dim, 0, 0};
+  }
+  return t;
+}
+
+DataSplit load_split(const std::string& name, const SplitOptions& options) {
+  data::Dataset train, test;
+  if (name == "fashion-mnist" || name == "fashion-mnist:train") {
+    train = data::load("fashion-mnist");
+    test = data::load("fashion-mnist:test");
+  } else {
+    std::tie(train, test) =
+        data::train_validation_split(data::load(name), options.test_fraction, options.seed);
+  }
+  train = random_subset(train, options.train_limit, options.seed, 1);
+  test = random_subset(test, options.test_limit, options.seed, 2);
+  if (options.standardize) {
+    const data::Standardizer z(train.features);
+    z.transform_in_place(train);
+    z.transform_in_place(test);
+  }
+  return {to_tensors(train), to_tensors(test)};
+}
+
+}  // namespace descent::train

@@ -1,0 +1,120 @@
+#include "descent/train/model.hpp"
+
+#include <sstream>
+#include <vector>
+
+#include "descent/core/error.hpp"
+
+namespace descent::train {
+namespace {
+
+std::vector<std::int64_t> parse_sizes(const std::string& list, const std::string& spec) {
+  std::vector<std::int64_t> sizes;
+  std::stringstream ss(list);
+  std::string item;
+  while (std::getline(ss, item, '-')) {
+    try {
+      std::size_t used = 0;
+      const long long v = std::stoll(item, &used);
+      if (used != item.size() || v <= 0) throw std::invalid_argument(item);
+      sizes.push_back(v);
+    } catch (const std::exception&) {
+      throw InvalidOption("model",
+                          "'" + spec + "': layer size '" + item + "' is not a positive integer");
+    }
+  }
+  if (sizes.empty()) throw InvalidOption("model", "'" + spec + "' lists no layer sizes");
+  return sizes;
+}
+
+torch::nn::Sequential make_mlp(const std::string& spec, const std::string& list,
+                               const InputShape& input, std::int64_t classes) {
+  std::vector<std::int64_t> sizes = parse_sizes(list, spec);
+  const std::int64_t d = input.features();
+  // Full form "in-h...-out" when the ends match the data; otherwise hidden sizes only.
+  const bool full = sizes.size() >= 2 && sizes.front() == d && sizes.back() == classes;
+  if (!full) {
+    if (sizes.size() >= 2 && (sizes.front() == d || sizes.back() == classes))
+      throw InvalidOption("model", "'" + spec + "' must start with the input width " +
+                                       std::to_string(d) + " and end with the class count " +
+                                       std::to_string(classes));
+    sizes.insert(sizes.begin(), d);
+    sizes.push_back(classes);
+  }
+  torch::nn::Sequential net;
+  for (std::size_t i = 0; i + 1 < sizes.size(); ++i) {
+    if (i > 0) net->push_back(torch::nn::ReLU());
+    net->push_back(torch::nn::Linear(sizes[i], sizes[i + 1]));
+  }
+  return net;
+}
+
+torch::nn::Sequential make_cnn_small(const InputShape& input, std::int64_t classes) {
+  if (!input.is_image())
+    throw InvalidOption("model", "'cnn-small' needs an image data set (got " +
+                                     std::to_string(input.features()) + " plain features)");
+  namespace nn = torch::nn;
+  const std::int64_t h = input.height / 4, w = input.width / 4;
+  if (h < 1 || w < 1) throw InvalidOption("model", "'cnn-small' needs images of at least 4x4");
+  nn::Sequential net;
+  net->push_back(
+      nn::Unflatten(nn::UnflattenOptions(1, {input.channels, input.height, input.width})));
+  net->push_back(nn::Conv2d(nn::Conv2dOptions(input.channels, 16, 3).padding(1)));
+  net->push_back(nn::ReLU());
+  net->push_back(nn::MaxPool2d(nn::MaxPool2dOptions(2)));
+  net->push_back(nn::Conv2d(nn::Conv2dOptions(16, 32, 3).padding(1)));
+  net->push_back(nn::ReLU());
+  net->push_back(nn::MaxPool2d(nn::MaxPool2dOptions(2)));
+  net->push_back(nn::Flatten());
+  net->push_back(nn::Linear(32 * h * w, classes));
+  return net;
+}
+
+}  // namespace
+
+torch::nn::Sequential make_model(const std::string& spec, const InputShape& input,
+                                 std::int64_t classes) {
+  if (classes < 2) throw InvalidOption("model", "needs a classification set (>= 2 classes)");
+  if (input.features() < 1) throw InvalidOption("model", "input width must be >= 1");
+  if (spec.rfind("mlp:", 0) == 0) return make_mlp(spec, spec.substr(4), input, classes);
+  if (spec == "linear") {
+    torch::nn::Sequential net;
+    net->push_back(torch::nn::Linear(input.features(), classes));
+    return net;
+  }
+  if (spec == "cnn-small") return make_cnn_small(input, classes);
+  throw InvalidOption(
+      "model",
+      "unknown model '" + spec + "' (expected mlp:784-128-10, mlp:HIDDEN..., linear or cnn-small)");
+}
+
+std::int64_t parameter_count(const torch::nn::Module& model) {
+  std::int64_t n = 0;
+  for (const auto& p : model.parameters())
+    if (p.requires_grad()) n += p.numel();
+  return n;
+}
+
+torch::Tensor flat_parameters(const torch::nn::Module& model) {
+  std::vector<torch::Tensor> parts;
+  for (const auto& p : model.parameters()) parts.push_back(p.detach().reshape({-1}));
+  return parts.empty() ? torch::Tensor() : torch::cat(parts).clone();
+}
+
+void set_flat_parameters(torch::nn::Module& model, const torch::Tensor& flat) {
+  torch::NoGradGuard no_grad;
+  std::int64_t offset = 0;
+  for (auto& p : model.parameters()) {
+    const std::int64_t n = p.numel();
+    if (offset + n > flat.numel())
+      throw InvalidOption("flat", "has " + std::to_string(flat.numel()) +
+                                      " entries, fewer than the model's parameters");
+    p.copy_(flat.slice(0, offset, offset + n).view_as(p));
+    offset += n;
+  }
+  if (offset != flat.numel())
+    throw InvalidOption("flat", "has " + std::to_string(flat.numel()) + " entries, the model " +
+                                    std::to_string(offset));
+}
+
+}  // namespace descent::train

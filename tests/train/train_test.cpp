@@ -1,0 +1,130 @@
+// The shared training loop: model specs, data tensors, checkpoint + resume bit for bit.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "descent/core/error.hpp"
+#include "descent/train/checkpoint.hpp"
+#include "descent/train/data.hpp"
+#include "descent/train/model.hpp"
+#include "descent/train/run.hpp"
+
+namespace {
+
+using namespace descent;
+namespace fs = std::filesystem;
+
+TEST(Model, SpecsBuildTheDocumentedNetworks) {
+  const train::InputShape image{1, 28, 28};
+  auto mlp = train::make_model("mlp:784-128-10", image, 10);
+  EXPECT_EQ(train::parameter_count(*mlp), 784 * 128 + 128 + 128 * 10 + 10);
+  auto hidden = train::make_model("mlp:128", image, 10);
+  EXPECT_EQ(train::parameter_count(*hidden), train::parameter_count(*mlp));
+  auto cnn = train::make_model("cnn-small", image, 10);
+  EXPECT_EQ(cnn->forward(torch::zeros({3, 784})).sizes(), (std::vector<int64_t>{3, 10}));
+  EXPECT_LT(train::parameter_count(*cnn), 30000);
+  EXPECT_EQ(train::parameter_count(*train::make_model("linear", {64, 0, 0}, 10)), 650);
+  EXPECT_THROW(train::make_model("mlp:100-10", image, 10), InvalidOption);  // wrong input width
+  EXPECT_THROW(train::make_model("mlp:12-x", image, 10), InvalidOption);
+  EXPECT_THROW(train::make_model("cnn-small", {64, 0, 0}, 10), InvalidOption);
+  EXPECT_THROW(train::make_model("resnet", image, 10), InvalidOption);
+}
+
+TEST(Model, FlatParametersRoundTrip) {
+  torch::manual_seed(1);
+  auto m = train::make_model("mlp:8", {5, 0, 0}, 3);
+  const auto flat = train::flat_parameters(*m);
+  EXPECT_EQ(flat.numel(), train::parameter_count(*m));
+  train::set_flat_parameters(*m, flat * 2);
+  EXPECT_TRUE(torch::allclose(train::flat_parameters(*m), flat * 2));
+  EXPECT_THROW(train::set_flat_parameters(*m, flat.slice(0, 1)), InvalidOption);
+}
+
+TEST(Data, DigitsSplitIsStratifiedTensors) {
+  const auto split = train::load_split("digits", {.seed = 3});
+  EXPECT_EQ(split.train.size() + split.test.size(), 1797);
+  EXPECT_EQ(split.train.x.size(1), 64);
+  EXPECT_EQ(split.train.classes, 10);
+  EXPECT_EQ(split.train.shape.height, 8);
+  EXPECT_EQ(split.test.y.bincount().numel(), 10);  // every class in the test split
+}
+
+train::TrainOptions small_run(const fs::path& dir, int epochs) {
+  train::TrainOptions o;
+  o.data = "digits";
+  o.model = "mlp:32";
+  o.optimizer = "diffgrad";
+  o.lr = 3e-3;
+  o.batch = 32;
+  o.epochs = epochs;
+  o.seed = 11;
+  o.standardize = true;
+  o.keep_parameters = true;
+  if (!dir.empty()) o.checkpoint_dir = dir.string();
+  return o;
+}
+
+TEST(Checkpoint, ResumeReproducesTheUninterruptedRunBitForBit) {
+  const fs::path dir = fs::temp_directory_path() / ("descent_train_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  const auto full = train::run(small_run({}, 4));
+  ASSERT_EQ(full.summary.status, Status::max_iterations) << full.summary.brief();
+  EXPECT_GT(full.test_accuracy, 0.85);
+
+  const auto first = train::run(small_run(dir, 2));
+  ASSERT_EQ(first.epochs.size(), 2u);
+  EXPECT_NE(first.final_parameters, full.final_parameters);
+  auto resume = small_run(dir, 4);
+  resume.resume = true;
+  const auto second = train::run(resume);
+  EXPECT_EQ(second.start_epoch, 2);
+  ASSERT_EQ(second.epochs.size(), 2u);
+  EXPECT_EQ(second.final_parameters, full.final_parameters);  // bit for bit
+  EXPECT_EQ(second.test_loss, full.test_loss);
+  EXPECT_EQ(second.epochs.back().step, full.epochs.back().step);
+
+  // The checkpoint rebuilds the model on its own (what `descent hessian --checkpoint` does).
+  const auto meta = train::read_checkpoint_meta(second.checkpoint);
+  EXPECT_EQ(meta.model, "mlp:32");
+  EXPECT_EQ(meta.epoch, 4);
+  auto model = train::make_model(meta.model, {64, 8, 8}, 10);
+  train::load_checkpoint(second.checkpoint, *model, nullptr);
+  const auto flat = train::flat_parameters(*model).to(torch::kFloat64);
+  EXPECT_EQ(std::vector<double>(flat.data_ptr<double>(), flat.data_ptr<double>() + flat.numel()),
+            full.final_parameters);
+  fs::remove_all(dir);
+}
+
+TEST(Checkpoint, MissingOrCorruptFilesAreInputErrors) {
+  EXPECT_THROW(train::read_checkpoint_meta("/nonexistent/ck.pt"), InputError);
+  const fs::path bad = fs::temp_directory_path() / ("descent_bad_" + std::to_string(::getpid()));
+  { std::ofstream(bad) << "not a checkpoint"; }
+  EXPECT_THROW(train::read_checkpoint_meta(bad.string()), InputError);
+  fs::remove(bad);
+}
+
+TEST(Run, DivergenceIsAStatus) {
+  auto o = small_run({}, 1);
+  o.optimizer = "sgd";
+  o.lr = 1e6;
+  const auto r = train::run(o);
+  EXPECT_EQ(r.summary.status, Status::diverged) << r.summary.brief();
+}
+
+TEST(Run, BadOptionsNameTheField) {
+  auto o = small_run({}, 1);
+  o.batch = 0;
+  try {
+    train::run(o);
+    FAIL();
+  } catch (const InvalidOption& e) {
+    EXPECT_EQ(e.field(), "batch");
+  }
+  o = small_run({}, 1);
+  o.resume = true;
+  o.checkpoint_dir.clear();
+  EXPECT_THROW(train::run(o), InvalidOption);
+}
+
+}  // namespace
