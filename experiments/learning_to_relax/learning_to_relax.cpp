@@ -318,6 +318,25 @@ const std::vector<std::string> kHeatMethods = {
     "cg",         "omega_1",          "omega_1.3", "omega_1.5",  "omega_1.75", "omega_1.95",
     "best_fixed", "instance_optimal", "tsallis",   "tsallis_cb", "chebcb"};
 
+// Per-trial total iterations of learner `method` over the best fixed omega in hindsight.
+std::vector<double> trial_ratios(const HeatResult& h, const std::string& method) {
+  std::vector<double> r;
+  const auto best = h.mean_iterations.find("best_fixed");
+  if (best == h.mean_iterations.end()) return r;
+  for (const auto& run : h.runs)
+    if (run.method == method) r.push_back(static_cast<double>(run.iterations) / best->second);
+  return r;
+}
+
+// Standard error of the mean of v (sample standard deviation / sqrt(size)).
+double standard_error(const std::vector<double>& v) {
+  const double n = static_cast<double>(v.size());
+  const double mean = std::accumulate(v.begin(), v.end(), 0.0) / n;
+  double ss = 0;
+  for (double x : v) ss += (x - mean) * (x - mean);
+  return std::sqrt(ss / (n - 1) / n);
+}
+
 void record_heat(Report& rep, const HeatResult& h) {
   const std::string k = "heat_nx" + std::to_string(h.nx) + ".";
   for (const auto& [m, v] : h.mean_iterations) rep.metric(k + "iterations." + m, v);
@@ -329,6 +348,16 @@ void record_heat(Report& rep, const HeatResult& h) {
   const auto& it = h.mean_iterations;
   const auto& sec = h.mean_seconds;
   if (it.count("best_fixed")) {
+    // Learners: the ratio of the mean over trials (the decision statistic, as the paper averages
+    // its trials), and the spread of the per-trial ratios.
+    for (const char* m : {"tsallis", "chebcb"}) {
+      const std::vector<double> r = trial_ratios(h, m);
+      if (r.size() < 2) continue;
+      rep.metric(k + m + "_iters_over_best_fixed_trial_median", median(r));
+      rep.metric(k + m + "_iters_over_best_fixed_trial_min", *std::min_element(r.begin(), r.end()));
+      rep.metric(k + m + "_iters_over_best_fixed_trial_max", *std::max_element(r.begin(), r.end()));
+      rep.metric(k + m + "_iters_over_best_fixed_trial_stderr", standard_error(r));
+    }
     if (it.count("tsallis"))
       rep.metric(k + "tsallis_iters_over_best_fixed", it.at("tsallis") / it.at("best_fixed"));
     if (it.count("chebcb"))
@@ -422,22 +451,33 @@ void heat_claims(Report& rep, const std::vector<HeatResult>& heat, bool quick) {
     const auto& it = h100->mean_iterations;
     const double rt = it.at("tsallis") / it.at("best_fixed");
     const double rc = it.at("chebcb") / it.at("best_fixed");
+    auto spread = [&](const char* m) {
+      const std::vector<double> r = trial_ratios(*h100, m);
+      if (r.size() < 2) return std::string();
+      std::string s = "; per trial " + fmt(*std::min_element(r.begin(), r.end()), "%.3f") + "-" +
+                      fmt(*std::max_element(r.begin(), r.end()), "%.3f") + ", median " +
+                      fmt(median(r), "%.3f") + ", standard error of the mean " +
+                      fmt(standard_error(r), "%.3f");
+      return s;
+    };
+    const std::size_t trials = trial_ratios(*h100, "tsallis").size();
     const std::string scale =
-        std::to_string(h100->steps) + " steps, n = " + std::to_string(h100->n) + q;
+        std::to_string(h100->steps) + " steps, n = " + std::to_string(h100->n) +
+        (trials > 1 ? ", learners: mean over " + std::to_string(trials) + " trials" : "") + q;
     rep.check("heat_nx100_tsallis_near_best_fixed",
               "Heat equation, n_x = 100: Tsallis-INF's total SSOR-CG iterations are within 10% "
               "of the best fixed omega in hindsight",
               "Tsallis-INF is close to the best fixed omega (Fig. 3); <= 1.1 x",
               fmt(it.at("tsallis"), "%.0f") + " vs " + fmt(it.at("best_fixed"), "%.0f") +
                   " (omega = " + fmt(h100->best_fixed_omega, "%.2f") + "): ratio " +
-                  fmt(rt, "%.3f"),
+                  fmt(rt, "%.3f") + spread("tsallis"),
               rt <= 1.1, scale);
     rep.check("heat_nx100_chebcb_beats_best_fixed",
               "Heat equation, n_x = 100: ChebCB (context kappa(t)) needs no more total iterations "
               "than the best fixed omega in hindsight",
               "ChebCB beats the best fixed omega in most cases; <= 1.0 x",
               fmt(it.at("chebcb"), "%.0f") + " vs " + fmt(it.at("best_fixed"), "%.0f") +
-                  ": ratio " + fmt(rc, "%.3f"),
+                  ": ratio " + fmt(rc, "%.3f") + spread("chebcb"),
               rc <= 1.0, scale);
   } else {
     rep.not_measured("heat_nx100_tsallis_near_best_fixed",
@@ -567,7 +607,9 @@ Report run_learning_to_relax(const ExperimentConfig& cfg) {
     auto a = grid(50, 5000);
     a.trials = 3;
     auto b = grid(100, 5000);
-    b.trials = 3;
+    // More trials than the paper's 3 at the grid with the acceptance claims: the Tsallis-INF
+    // ratio's trial-to-trial spread (a few percent) is the size of its margin to 1.1.
+    b.trials = 5;
     auto c = grid(200, 5000);
     c.fixed_all = false;
     c.hindsight = c.instance_optimal = c.tsallis_cb = false;
@@ -653,7 +695,8 @@ Report run_learning_to_relax(const ExperimentConfig& cfg) {
   else
     rep.notes.push_back(
         "Full run: 5 SOR seeds x 5000 instances per distribution (the paper: 40 trials); heat n_x "
-        "in {50, 100} with 5000 steps, all baselines and 3 trials per learner; n_x = 200 with 5000 "
+        "in {50, 100} with 5000 steps, all baselines and 3 (n_x = 50) or 5 (n_x = 100) trials per "
+        "learner, whose mean decides the claims; n_x = 200 with 5000 "
         "steps, CG, omega in {1, 1.5} and one trial of Tsallis-INF and ChebCB (n_x = 400 and the "
         "remaining baselines at 200 are left out for time: each costs one to two minutes).");
   return rep;

@@ -16,8 +16,10 @@
 //   S4 alpha = 1 ends above 1e-2; floors order alpha 1e-3 > 1e-6 > 1e-12 (r' = 10, S1 schedule);
 //   S5 l2-GD: with p = 0.1 outliers (step 0.05) error > 0.5; noiseless (step 0.2, alpha 1e-3)
 //      r' = 10 does not reach 1e-5 in 1000 iterations, r' = 3 does in < 200;
-//   S6 r' = 10: m = 600 never below 1e-3, m = 900 below 1e-6 (with the paper's geometric
-//      schedule, and with the spec's warm-up one).
+//   S6 r' = 10: m = 600 never below 1e-3 (the smallest error over all iterations), m = 900
+//      below 1e-6; the spec's protocol is the S2 warm-up schedule with 600 iterations (its table
+//      row "Same, r' = 10, m in {600, 900, 1200}" follows the warm-up rows), which decides the
+//      claim and the s6.* metrics; the paper's geometric schedule is reported beside it.
 // Every check runs on several seeds (quick 3, full 5; S4 and S5 on one seed in quick) and is
 // decided on the median over seeds, as the spec asks ("claim checks on medians over seeds"); the
 // worst seed is shown beside it.
@@ -74,6 +76,7 @@ struct RunResult {
   double final = kNaN;  // error at the last iteration
   double at600 = kNaN;  // error at t = 600 (when the run is that long)
   double hit5 = kInf;   // first iteration below 1e-5 (l2 baseline)
+  double least = kInf;  // smallest error over all iterations ("never below" checks)
 };
 
 StepSchedule geometric() {
@@ -131,6 +134,7 @@ struct Runner {
     bool iteration(const IterationInfo& info) override {
       const double err = info.extras.empty() ? kNaN : info.extras[0].value;
       if (info.iteration == 600) r.at600 = err;
+      if (err < r.least) r.least = err;
       if (std::isinf(r.hit5) && err < 1e-5) r.hit5 = double(info.iteration);
       if (keep && (info.iteration % 5 == 0 || info.iteration == 1))
         rows.push_back({double(info.iteration), err, info.objective, info.step_size});
@@ -175,7 +179,7 @@ Report run_subgm(const ExperimentConfig& cfg) {
   std::vector<double> s3_out, s3_out_r3, s3_gauss, s3_gauss_r3, s3_out_e600, s3_gauss_e600;
   std::vector<double> s4_a1, s4_a3, s4_a6, s4_a12;
   std::vector<double> s5_out, s5_r3_hit5, s5_r10_final, s5_r10_hit5, s5_large;
-  std::vector<double> s6_m600, s6_m900, s6_m900_err, s6g_m600, s6g_m900, s3_out_geo;
+  std::vector<double> s6_m600, s6_m600_final, s6_m900, s6_m900_err, s6g_m600, s6g_m900, s3_out_geo;
   std::vector<double> s5_r3_hit5_02, s5_r10_hit5_02;
   std::vector<double> s6g_m600_r3, s6g_m900_r3, s6_m600_r3, s6_m900_r3;  // full run only
   Eigen::MatrixXd per_seed(n_seeds, 16);
@@ -227,7 +231,8 @@ Report run_subgm(const ExperimentConfig& cfg) {
     const RecoveryProblem q600 = problem(seed, 0.1, 600), q900 = problem(seed, 0.1, 900);
     const RunResult m600 = run.subgm(q600, seed, 10, 1e-12, warmup(), 600, name("s6_m600.csv"));
     const RunResult m900 = run.subgm(q900, seed, 10, 1e-12, warmup(), 600, name("s6_m900.csv"));
-    s6_m600.push_back(m600.final);
+    s6_m600.push_back(m600.least);
+    s6_m600_final.push_back(m600.final);
     s6_m900.push_back(m900.hit);
     s6_m900_err.push_back(m900.final);
     // The paper's geometric schedule (S1's), which leaves the residual directions more time.
@@ -235,7 +240,7 @@ Report run_subgm(const ExperimentConfig& cfg) {
         run.subgm(q600, seed, 10, 1e-12, geometric(), 1500, name("s6_m600_geometric.csv"));
     const RunResult g900 =
         run.subgm(q900, seed, 10, 1e-12, geometric(), 1500, name("s6_m900_geometric.csv"));
-    s6g_m600.push_back(g600.final);
+    s6g_m600.push_back(g600.least);
     s6g_m900.push_back(g900.hit);
     if (!cfg.quick) {
       // The same with the true rank r' = 3: the paper's claim is that r' does not change the
@@ -274,14 +279,15 @@ Report run_subgm(const ExperimentConfig& cfg) {
           run.l2(p0, seed, 10, 1.0, 0.4, 1000, name("s5_l2_r10_large_init.csv")).final);
     }
     per_seed.row(k) << double(seed), a.hit, b.hit, w3.hit, w10.hit, w50.hit, w50.final, o10.hit,
-        o3.hit, g10.hit, g3.hit, m600.final, m900.hit, k < n_seeds_slow ? s4_a1.back() : kNaN,
+        o3.hit, g10.hit, g3.hit, m600.least, m900.hit, k < n_seeds_slow ? s4_a1.back() : kNaN,
         k < n_seeds_slow ? s5_out.back() : kNaN, k < n_seeds_slow ? s5_r10_final.back() : kNaN;
   }
   // "never" is written as inf in the CSV.
-  io::write_csv(cfg.out_dir + "/seeds.csv", per_seed,
-                {"seed", "s1_r3", "s1_r10", "s2_r3", "s2_r10", "s2_r50", "s2_r50_err600",
-                 "s3_outliers30_r10", "s3_outliers30_r3", "s3_gaussian_r10", "s3_gaussian_r3",
-                 "s6_m600_err", "s6_m900", "s4_alpha1_err", "s5_l2_outlier_err", "s5_l2_r10_err"});
+  io::write_csv(
+      cfg.out_dir + "/seeds.csv", per_seed,
+      {"seed", "s1_r3", "s1_r10", "s2_r3", "s2_r10", "s2_r50", "s2_r50_err600", "s3_outliers30_r10",
+       "s3_outliers30_r3", "s3_gaussian_r10", "s3_gaussian_r3", "s6_m600_min_err", "s6_m900",
+       "s4_alpha1_err", "s5_l2_outlier_err", "s5_l2_r10_err"});
 
   // ---- metrics (medians over seeds) ----
   const double m_s1_r3 = median(s1_r3), m_s1_r10 = median(s1_r10), m_ratio = median(s1_ratio);
@@ -314,15 +320,18 @@ Report run_subgm(const ExperimentConfig& cfg) {
   report.metric("s3.outlier30_iters_geometric", finite_or_nan(median(s3_out_geo)));
   report.metric("s5.l2_r3_iters_to_1e-5_step0.2", finite_or_nan(median(s5_r3_hit5_02)));
   report.metric("s5.l2_r10_iters_to_1e-5_step0.2", finite_or_nan(median(s5_r10_hit5_02)));
-  report.metric("s6.m600_error", median(s6g_m600));
-  report.metric("s6.m900_iters", finite_or_nan(median(s6g_m900)));
-  report.metric("s6.warmup_m600_error", median(s6_m600));
-  report.metric("s6.warmup_m900_iters", finite_or_nan(median(s6_m900)));
-  report.metric("s6.warmup_m900_error_t600", median(s6_m900_err));
-  report.metric("s6.m600_error_r3", median(s6g_m600_r3));
-  report.metric("s6.m900_error_r3", median(s6g_m900_r3));
-  report.metric("s6.warmup_m600_error_r3", median(s6_m600_r3));
-  report.metric("s6.warmup_m900_error_r3", median(s6_m900_r3));
+  // S6 as the spec runs it (warm-up, 600 iterations); m600_error is the smallest error reached.
+  report.metric("s6.m600_error", median(s6_m600));
+  report.metric("s6.m600_error_t600", median(s6_m600_final));
+  report.metric("s6.m900_iters", finite_or_nan(median(s6_m900)));
+  report.metric("s6.m900_error_t600", median(s6_m900_err));
+  report.metric("s6.m900_seeds_below_1e-6", count_finite(s6_m900));
+  report.metric("s6.m600_error_r3", median(s6_m600_r3));
+  report.metric("s6.m900_error_r3", median(s6_m900_r3));
+  report.metric("s6.geometric_m600_error", median(s6g_m600));
+  report.metric("s6.geometric_m900_iters", finite_or_nan(median(s6g_m900)));
+  report.metric("s6.geometric_m600_error_r3", median(s6g_m600_r3));
+  report.metric("s6.geometric_m900_error_r3", median(s6g_m900_r3));
   report.metric("seeds", n_seeds);
 
   const std::string seeds_text = std::to_string(n_seeds) + " seeds";
@@ -408,39 +417,42 @@ Report run_subgm(const ExperimentConfig& cfg) {
                    "spec's (1/(4m)) sum r^2, whose gradient is half that of (1/(2m)) sum r^2; the "
                    "spec's t = 133 at step 0.2 matches the latter, so step 0.4 here (the same "
                    "iteration) decides the claim; step 0.2 is shown too");
-  report.check("s6_sample_size",
-               "S6: r' = 10 with m = 600 measurements fails (never below 1e-3) and with m = 900 "
-               "succeeds (below 1e-6), like the r' = r case; the paper's geometric schedule "
-               "(S1's, 1500 iterations)",
-               "spec prototype (warm-up): m = 600 never < 1e-3; m = 900 at t = 363",
-               "m = 600: final error median " + fmt(median(s6g_m600)) + " (best " +
-                   fmt(best(s6g_m600)) + "); m = 900: " + iters_text(s6g_m900) +
-                   (cfg.quick ? std::string()
-                              : "; with r' = r = 3: m = 600 " + fmt(median(s6g_m600_r3)) +
-                                    ", m = 900 " + fmt(median(s6g_m900_r3))),
-               median(s6g_m600) > 1e-3 && std::isfinite(median(s6g_m900)),
-               "median over " + seeds_text +
-                   (median(s6g_m600) <= 1e-3
-                        ? ". With the geometric schedule m = 600 ends just below 1e-3 (though "
-                          "far from 1e-6) on most seeds, so 'm = 600 fails' is not reproduced"
-                        : ". With the geometric schedule m = 600 ends near 1e-3, just above "
-                          "the failure line, on most seeds"));
+  // S6 decided on the spec's protocol: warm-up schedule, 600 iterations; "m = 600 never below
+  // 1e-3" is the smallest error over the run (not only the last), m = 900 must reach 1e-6.
+  const bool s6_m600_fails = median(s6_m600) > 1e-3, s6_m900_ok = std::isfinite(median(s6_m900));
   report.check(
-      "s6_sample_size_warmup",
-      "S6 with the spec's warm-up schedule (600 iterations): m = 600 never below 1e-3, "
-      "m = 900 below 1e-6",
+      "s6_sample_size",
+      "S6 (spec protocol: warm-up schedule, 600 iterations, r' = 10): with m = 600 measurements "
+      "the error never goes below 1e-3; with m = 900 it goes below 1e-6",
       "spec prototype: m = 600 never < 1e-3; m = 900 at t = 363",
-      "m = 600: final error median " + fmt(median(s6_m600)) + "; m = 900: " + iters_text(s6_m900) +
-          ", error at t = 600 median " + fmt(median(s6_m900_err)) +
+      "m = 600: smallest error median " + fmt(median(s6_m600)) + " (lowest seed " +
+          fmt(best(s6_m600)) + "); m = 900: " + iters_text(s6_m900) + ", error at t = 600 median " +
+          fmt(median(s6_m900_err)) +
           (cfg.quick ? std::string()
                      : "; with r' = r = 3: m = 600 " + fmt(median(s6_m600_r3)) + ", m = 900 " +
                            fmt(median(s6_m900_r3))),
-      median(s6_m600) > 1e-3 && std::isfinite(median(s6_m900)),
+      s6_m600_fails && s6_m900_ok,
       "median over " + seeds_text +
-          ". At m = 900 the warm-up's fast decay freezes the "
-          "over-parameterized residual directions at ~1e-5; an independent numpy "
-          "re-implementation (tests/recovery/reference_subgm.py) shows the same plateau, so "
-          "the spec prototype's t = 363 is not reproduced");
+          (s6_m900_ok ? std::string()
+                      : ". At m = 900 the warm-up's fast step decay freezes the over-parameterized "
+                        "residual directions near 1e-5; an independent numpy re-implementation "
+                        "(tests/recovery/reference_subgm.py) shows the same plateau, so the spec "
+                        "prototype's t = 363 is not reproduced") +
+          (s6_m600_fails ? "" : ". m = 600 goes below 1e-3 on most seeds"));
+  report.check(
+      "s6_sample_size_geometric",
+      "S6 with the paper's geometric schedule (S1's, 1500 iterations) instead: m = 600 never "
+      "below 1e-3, m = 900 below 1e-6",
+      "spec prototype: measured with the warm-up schedule only",
+      "m = 600: smallest error median " + fmt(median(s6g_m600)) + " (lowest seed " +
+          fmt(best(s6g_m600)) + "); m = 900: " + iters_text(s6g_m900) +
+          (cfg.quick ? std::string()
+                     : "; with r' = r = 3: m = 600 " + fmt(median(s6g_m600_r3)) + ", m = 900 " +
+                           fmt(median(s6g_m900_r3))),
+      median(s6g_m600) > 1e-3 && std::isfinite(median(s6g_m900)),
+      "median over " + seeds_text +
+          ". The slower geometric decay leaves the residual directions time to shrink, so here "
+          "m = 900 succeeds while m = 600 ends near the 1e-3 line");
 
   // ---- plots (first seed) ----
   auto series = [](const std::string& csv, const std::string& label) {

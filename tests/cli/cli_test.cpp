@@ -1,35 +1,23 @@
 // End-to-end checks of the `descent` binary: global flags, list, minimize, repro and report.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
+#include <unistd.h>
 
-#include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 
+#include "../support/cli_runner.hpp"
 #include "descent/io/json.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Result {
-  int code;
-  std::string out;
-};
+using Result = descent::test::CliResult;
 
-// Runs the CLI with `args`, capturing stdout (stderr goes to a file we also return on failure).
+// Runs the CLI with `args`, capturing stdout (stderr is discarded).
 Result run(const std::string& args) {
-  const std::string cmd = std::string(DESCENT_CLI) + " " + args + " 2>/dev/null";
-  Result r{-1, ""};
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf{};
-  std::size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return descent::test::run_cli(DESCENT_CLI, args, descent::test::CliStderr::discard);
 }
 
 fs::path fresh_dir(const std::string& name) {

@@ -1,36 +1,24 @@
 // End-to-end checks of `descent solve`, `descent solve-seq` and `descent gen`: results on good
 // input, and clear errors (exit code 2, message naming the file and the problem) on bad input.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 
+#include "../support/cli_runner.hpp"
 #include "descent/io/json.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Result {
-  int code;
-  std::string out;  // stdout and stderr together
-};
+using Result = descent::test::CliResult;
 
+// stdout and stderr together in out.
 Result run(const std::string& args) {
-  const std::string cmd = std::string(DESCENT_CLI) + " " + args + " 2>&1";
-  Result r{-1, ""};
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf{};
-  std::size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return descent::test::run_cli(DESCENT_CLI, args);
 }
 
 class LinalgCli : public ::testing::Test {
@@ -152,6 +140,35 @@ TEST_F(LinalgCli, GeneratesAndSolvesSequences) {
   r = run("solve-seq " + bad);
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.out.find("not a finite number"), std::string::npos) << r.out;
+}
+
+// gen heat2d at its defaults (n_x = 100, 5000 steps) would write ~6 GB: it must refuse before
+// creating anything, say how much and how to proceed; its estimate must match what it writes.
+TEST_F(LinalgCli, GenHeatRefusesHugeOutputAndEstimatesSize) {
+  const std::string big = (dir_ / "big").string();
+  Result r = run("gen heat2d --out " + big);
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("would write about"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(" GB"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("--force"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(big));
+  // The estimate scales with the steps: 1000 steps at n_x = 100 are still above the limit.
+  EXPECT_EQ(run("gen heat2d --nx 100 --steps 1000 --out " + big).code, 2);
+  EXPECT_FALSE(fs::exists(big));
+
+  const std::string small = (dir_ / "small").string();
+  r = run("gen heat2d --nx 30 --steps 4 --out " + small);
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto at = r.out.find("about ");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  const double estimate_mb = std::stod(r.out.substr(at + 6));
+  ASSERT_NE(r.out.find(" MB", at), std::string::npos) << r.out;
+  double bytes = 0;
+  for (const auto& e : fs::directory_iterator(small))
+    if (e.path().extension() == ".mtx") bytes += static_cast<double>(fs::file_size(e.path()));
+  EXPECT_NEAR(estimate_mb, bytes / 1e6, 0.25 * bytes / 1e6) << r.out;
+  // --force is accepted (it only matters above the limit).
+  EXPECT_EQ(run("gen heat2d --nx 8 --steps 2 --force --out " + (dir_ / "f").string()).code, 0);
 }
 
 }  // namespace

@@ -1,14 +1,13 @@
 // End-to-end checks of `descent ot`: CSV and .npy inputs, every method, plan and potential
 // files, JSON output, and clear errors (exit code 2) for bad files and inconsistent masses.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 
+#include "../support/cli_runner.hpp"
 #include "descent/core/rng.hpp"
 #include "descent/io/csv.hpp"
 #include "descent/io/json.hpp"
@@ -18,25 +17,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct CliRun {
-  int code = -1;
-  std::string out, err;
-};
+using CliRun = descent::test::CliResult;
 
+// stdout in out, stderr (via a file in `dir`) in err.
 CliRun run(const std::string& args, const fs::path& dir) {
-  const fs::path err = dir / "stderr.txt";
-  const std::string cmd = std::string(DESCENT_CLI) + " " + args + " 2>" + err.string();
-  CliRun r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf{};
-  std::size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream in(err);
-  r.err.assign(std::istreambuf_iterator<char>(in), {});
-  return r;
+  return descent::test::run_cli(DESCENT_CLI, args, descent::test::CliStderr::file,
+                                (dir / "stderr.txt").string());
 }
 
 class OtCli : public ::testing::Test {

@@ -319,6 +319,7 @@ struct GenFlags {
   int nx = 100;
   std::size_t steps = 5000;
   double dt = 1e-3;
+  bool force = false;  // write even above kGenHeatLimitBytes
   // shifted-laplacian
   int m = 10;
   std::size_t count = 5000;
@@ -331,11 +332,55 @@ std::string numbered(const std::string& prefix, std::size_t i) {
   return buf;
 }
 
+// gen heat2d writes one dense-text system per step (~1.2 MB at nx = 100, so ~6 GB for the
+// paper's 5000 steps): above this it refuses unless --force.
+constexpr double kGenHeatLimitBytes = 1e9;
+
+std::size_t decimal_digits(std::size_t v) {
+  std::size_t d = 1;
+  while (v >= 10) v /= 10, ++d;
+  return d;
+}
+
+// Bytes gen heat2d will write for `steps` systems like `a` (lower triangle of A, dense b): each
+// entry line is "i j value" with a shortest round-trip double of at most ~23 characters.
+double gen_heat_bytes(const SparseMatrix& a, std::size_t steps) {
+  const auto n = static_cast<std::size_t>(a.rows());
+  const auto lower = (static_cast<std::size_t>(a.nonZeros()) + n) / 2;
+  const double digits = static_cast<double>(decimal_digits(n));
+  const double per_step = static_cast<double>(lower) * (2 * digits + 2 + 23 + 1) +
+                          static_cast<double>(n) * (23 + 1) + 2 * 64 + 80;
+  return per_step * static_cast<double>(steps);
+}
+
+std::string show_bytes(double bytes) {
+  char buf[32];
+  if (bytes >= 1e9)
+    std::snprintf(buf, sizeof buf, "%.3g GB", bytes / 1e9);
+  else
+    std::snprintf(buf, sizeof buf, "%.3g MB", bytes / 1e6);
+  return buf;
+}
+
 int run_gen_heat(const GenFlags& f, const Globals& g) {
-  fs::create_directories(f.out);
   linalg::Heat2D pde({.nx = f.nx, .dt = f.dt});
   SparseMatrix a;
   Vector b;
+  {
+    linalg::Heat2D probe({.nx = f.nx, .dt = f.dt});
+    probe.system(a, b);
+  }
+  const double bytes = gen_heat_bytes(a, f.steps);
+  if (bytes > kGenHeatLimitBytes && !f.force)
+    throw InvalidOption(
+        "steps", "gen heat2d would write about " + show_bytes(bytes) + " (" +
+                     std::to_string(f.steps) + " systems of n = " + std::to_string(a.rows()) +
+                     ", about " + show_bytes(bytes / static_cast<double>(f.steps)) + " each) to " +
+                     f.out + ", above the " + show_bytes(kGenHeatLimitBytes) +
+                     " limit; use fewer --steps or a smaller --nx, or --force");
+  if (!g.quiet)
+    std::cerr << "writing " << f.steps << " systems, about " << show_bytes(bytes) << "\n";
+  fs::create_directories(f.out);
   linalg::CgOptions o;
   o.tolerance = 1e-12;  // tighter than the 1e-8 of the consumers: the reference trajectory
   std::vector<linalg::ManifestEntry> entries;
@@ -486,7 +531,8 @@ const CommandRegistrar gen_cmd("gen", [](CLI::App& app, Globals& g) {
   auto* heat = cmd->add_subcommand(
       "heat2d",
       "Crank-Nicolson steps of the 2-D heat equation of Learning to Relax (the state "
-      "is advanced by solving each system to 1e-12; large: ~1 MB per step at nx = 100)");
+      "is advanced by solving each system to 1e-12; ~1.2 MB per step at nx = 100; refuses "
+      "above 1 GB unless --force)");
   heat->add_option("--nx", f->nx, "Grid intervals per side: (nx-1)^2 unknowns")
       ->check(CLI::Range(2, 100000))
       ->capture_default_str();
@@ -495,6 +541,8 @@ const CommandRegistrar gen_cmd("gen", [](CLI::App& app, Globals& g) {
       ->capture_default_str();
   heat->add_option("--dt", f->dt, "Time step")->check(CLI::PositiveNumber)->capture_default_str();
   heat->add_option("--out", f->out, "Output folder")->required();
+  heat->add_flag("--force", f->force,
+                 "Write even if the estimated size exceeds 1 GB (the defaults write ~6 GB)");
   auto* shifted =
       cmd->add_subcommand("shifted-laplacian",
                           "A + c I for the 5-point m x m Laplacian, c = -0.15 + 0.6 Beta, and "
