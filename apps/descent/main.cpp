@@ -34,7 +34,10 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help/--version exit 0; every other parse or validation error is bad input (exit 2),
+    // not CLI11's own codes (e.g. 105 for a failed validator).
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
   }
 
   try {

@@ -117,6 +117,15 @@ TEST(Cli, ReproUnknownIdAndMissingReportDir) {
   EXPECT_EQ(run("report /nonexistent/results").code, 2);
 }
 
+// CLI11 reports parse/validation failures with its own codes (105 for a failed validator);
+// every one of them is misuse and must exit 2, while --help still exits 0.
+TEST(Cli, ParseAndValidationErrorsExitTwo) {
+  EXPECT_EQ(run("minimize --method bogus").code, 2);
+  EXPECT_EQ(run("minimize --no-such-flag").code, 2);
+  EXPECT_EQ(run("--threads -3 list").code, 2);
+  EXPECT_EQ(run("minimize --help").code, 0);
+}
+
 TEST(Cli, SameSeedSameMetrics) {
   const fs::path a = fresh_dir("seed_a"), b = fresh_dir("seed_b");
   ASSERT_EQ(run("--seed 5 repro gd-rosenbrock --quick --out " + a.string()).code, 0);
