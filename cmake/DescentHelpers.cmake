@@ -104,6 +104,19 @@ function(descent_add_test name)
                        DISCOVERY_TIMEOUT 60)
 endfunction()
 
+# descent_add_cli_test(<name> SOURCES ... [DEPS ...] LABELS ...): a test that runs the `descent`
+# binary (path in DESCENT_CLI) as a user would; skipped when the CLI is not built. Links
+# descent::io for JSON; tests/support/ has the shared runners.
+function(descent_add_cli_test name)
+  if(NOT DESCENT_BUILD_APPS OR NOT TARGET descent)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
+  descent_add_test(${name} SOURCES ${ARG_SOURCES} DEPS descent::io ${ARG_DEPS} LABELS ${ARG_LABELS})
+  add_dependencies(${name} descent)
+  target_compile_definitions(${name} PRIVATE DESCENT_CLI="$<TARGET_FILE:descent>")
+endfunction()
+
 function(descent_install_package)
   install(DIRECTORY "${PROJECT_SOURCE_DIR}/include/descent" "${PROJECT_BINARY_DIR}/include/descent"
           DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})

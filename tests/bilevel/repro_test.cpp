@@ -10,48 +10,29 @@
 #include <set>
 #include <string>
 
-#include "descent/io/json.hpp"
+#include "../support/repro_runner.hpp"
 
 namespace {
 
-namespace fs = std::filesystem;
-
-nlohmann::json run_quick(const std::string& id) {
-  const fs::path dir =
-      fs::temp_directory_path() / ("descent_bilevel_" + id + "_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  const std::string cmd = std::string(DESCENT_CLI) + " repro " + id + " --quick --out " +
-                          dir.string() + " > /dev/null 2>&1";
-  EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
-  auto s = descent::io::read_json((dir / id / "summary.json").string());
-  fs::remove_all(dir);
-  return s;
-}
-
-void expect_held(const nlohmann::json& s, const std::set<std::string>& ids) {
-  std::size_t seen = 0;
-  for (const auto& c : s["claims"]) {
-    if (!ids.count(c["id"].get<std::string>())) continue;
-    ++seen;
-    EXPECT_EQ(c["verdict"], "held") << c.dump();
-  }
-  EXPECT_EQ(seen, ids.size());
-}
-
 TEST(BilevelRepro, LvHba) {
-  const auto s = run_quick("lv-hba");
-  const auto& m = s["metrics"];
+  const descent::test::QuickRepro run(DESCENT_CLI, "lv-hba");
+  ASSERT_TRUE(run.ok());
+  const auto& s = run.summary();
+  const auto& m = run.metrics();
   for (const char* k : {"llc.rel_err_1e4", "svm.test_acc_lvhba", "svm.test_acc_baseline"})
     ASSERT_TRUE(m.contains(k)) << k;
   EXPECT_LE(m["llc.rel_err_1e4"].get<double>(), 2e-2);
   EXPECT_GE(m["svm.test_acc_lvhba"].get<double>(), m["svm.test_acc_baseline"].get<double>() - 0.02);
-  expect_held(s, {"llc_converges", "llc_official_defaults_flagged", "llsc_tracks_lower_solution",
-                  "svm_matches_baseline", "svm_c_moves"});
+  descent::test::expect_claims_held(
+      s, {"llc_converges", "llc_official_defaults_flagged", "llsc_tracks_lower_solution",
+          "svm_matches_baseline", "svm_c_moves"});
 }
 
 TEST(BilevelRepro, BoRep) {
-  const auto s = run_quick("bo-rep");
-  const auto& m = s["metrics"];
+  const descent::test::QuickRepro run(DESCENT_CLI, "bo-rep");
+  ASSERT_TRUE(run.ok());
+  const auto& s = run.summary();
+  const auto& m = run.metrics();
   for (const char* k : {"cosh.borep_grad_norm", "cosh.unnormalized_diverged",
                         "clean.test_acc_borep", "clean.test_acc_noisy_erm", "clean.weight_auc",
                         "clean.test_acc_noisy_erm_val_stopped", "clean.noisy_erm_train_acc"})
@@ -68,18 +49,20 @@ TEST(BilevelRepro, BoRep) {
     EXPECT_EQ(c["verdict"] == "held", m["clean.test_acc_borep"].get<double>() >
                                           m["clean.test_acc_noisy_erm"].get<double>());
   }
-  expect_held(s, {"cosh_borep_converges", "cosh_unnormalized_diverges", "quadratic_grad_drops",
-                  "clean_weights_separate"});
+  descent::test::expect_claims_held(s, {"cosh_borep_converges", "cosh_unnormalized_diverges",
+                                        "quadratic_grad_drops", "clean_weights_separate"});
 }
 
 TEST(BilevelRepro, Bsvrb) {
-  const auto s = run_quick("bsvrb");
-  const auto& m = s["metrics"];
+  const descent::test::QuickRepro run(DESCENT_CLI, "bsvrb");
+  ASSERT_TRUE(run.ok());
+  const auto& s = run.summary();
+  const auto& m = run.metrics();
   for (const char* k : {"quad.full_block_rel_err", "quad.bsvrb_over_rsvrb_err"})
     ASSERT_TRUE(m.contains(k)) << k;
   EXPECT_LE(m["quad.full_block_rel_err"].get<double>(), 1e-10);
   EXPECT_TRUE(std::isfinite(m["quad.bsvrb_over_rsvrb_err"].get<double>()));
-  expect_held(s, {"full_block_exact", "ho_improves_on_uniform"});
+  descent::test::expect_claims_held(s, {"full_block_exact", "ho_improves_on_uniform"});
 }
 
 }  // namespace

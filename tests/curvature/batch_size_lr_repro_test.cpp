@@ -7,25 +7,16 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "descent/io/json.hpp"
+#include "../support/repro_runner.hpp"
 
 namespace {
 
-namespace fs = std::filesystem;
-
-std::string verdict(const nlohmann::json& s, const std::string& id) {
-  for (const auto& c : s["claims"])
-    if (c["id"] == id) return c["verdict"].get<std::string>();
-  return "missing";
-}
+using descent::test::verdict;
 
 TEST(BatchSizeLr, QuickReproductionMeasuresTheScalingLaws) {
-  const fs::path dir = fs::temp_directory_path() / ("descent_bslr_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  const std::string cmd = std::string(DESCENT_CLI) + " repro batch-size-lr --quick --out " +
-                          dir.string() + " > /dev/null 2>&1";
-  ASSERT_EQ(std::system(cmd.c_str()), 0);
-  const auto s = descent::io::read_json((dir / "batch-size-lr" / "summary.json").string());
+  const descent::test::QuickRepro run(DESCENT_CLI, "batch-size-lr");
+  ASSERT_TRUE(run.ok());
+  const auto& s = run.summary();
   const auto& m = s["metrics"];
   for (const char* k : {"sgd_lr_slope", "adam_lr_slope", "batch_hessian_fit_r2",
                         "policy.loss_at_1_5x_epochs", "policy.tuned_constant_loss"})
@@ -47,7 +38,6 @@ TEST(BatchSizeLr, QuickReproductionMeasuresTheScalingLaws) {
   const bool policy_ok = m["policy.loss_at_1_5x_epochs"].get<double>() <=
                          m["policy.tuned_constant_loss"].get<double>();
   EXPECT_EQ(verdict(s, "curvature_policy_vs_tuned"), policy_ok ? "held" : "not held");
-  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -7,20 +7,14 @@
 #include <filesystem>
 #include <set>
 
-#include "descent/io/json.hpp"
+#include "../support/repro_runner.hpp"
 
 namespace {
 
-namespace fs = std::filesystem;
-
 TEST(SgdStability, QuickReproductionHoldsItsClaims) {
-  const fs::path dir =
-      fs::temp_directory_path() / ("descent_sgdstab_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  const std::string cmd = std::string(DESCENT_CLI) + " repro sgd-stability --quick --out " +
-                          dir.string() + " > /dev/null 2>&1";
-  ASSERT_EQ(std::system(cmd.c_str()), 0);
-  const auto s = descent::io::read_json((dir / "sgd-stability" / "summary.json").string());
+  const descent::test::QuickRepro run(DESCENT_CLI, "sgd-stability");
+  ASSERT_TRUE(run.ok());
+  const auto& s = run.summary();
   const auto& m = s["metrics"];
   for (const char* k : {"diag.sgd_max_trace_times_eta_over_2", "diag.gd_trace_times_eta_over_2",
                         "diag.sgd_test_over_gd_test", "relu.sgd_max_trace_times_eta_over_2",
@@ -37,14 +31,7 @@ TEST(SgdStability, QuickReproductionHoldsItsClaims) {
                                            "diag_sgd_generalizes", "diag_hutchinson_trace",
                                            "relu_sgd_trace_bound", "relu_gd_only_lambda_bound",
                                            "relu_sgd_generalizes"};
-  std::size_t seen = 0;
-  for (const auto& c : s["claims"]) {
-    if (!must_hold.count(c["id"].get<std::string>())) continue;
-    ++seen;
-    EXPECT_EQ(c["verdict"], "held") << c.dump();
-  }
-  EXPECT_EQ(seen, must_hold.size());
-  fs::remove_all(dir);
+  descent::test::expect_claims_held(s, must_hold);
 }
 
 }  // namespace

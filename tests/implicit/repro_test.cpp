@@ -7,19 +7,16 @@
 #include <filesystem>
 #include <set>
 
-#include "descent/io/json.hpp"
+#include "../support/repro_runner.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 
 TEST(ImplicitDiffRepro, QuickReproductionHoldsItsClaims) {
-  const fs::path dir = fs::temp_directory_path() / ("descent_idiff_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  const std::string cmd = std::string(DESCENT_CLI) + " repro implicit-diff --quick --out " +
-                          dir.string() + " > /dev/null 2>&1";
-  ASSERT_EQ(std::system(cmd.c_str()), 0);
-  const auto s = descent::io::read_json((dir / "implicit-diff" / "summary.json").string());
+  const descent::test::QuickRepro run(DESCENT_CLI, "implicit-diff");
+  ASSERT_TRUE(run.ok());
+  const auto& s = run.summary();
   const auto& m = s["metrics"];
   for (const char* k :
        {"ridge.hypergrad_rel_err", "lasso.normal_cg_rel_err", "lasso.cg_flagged", "precision.slope",
@@ -41,15 +38,8 @@ TEST(ImplicitDiffRepro, QuickReproductionHoldsItsClaims) {
                                            "precision_slope",
                                            "svm_hypergradients_agree",
                                            "distill_beats_random_real"};
-  std::size_t seen = 0;
-  for (const auto& c : s["claims"]) {
-    if (!must_hold.count(c["id"].get<std::string>())) continue;
-    ++seen;
-    EXPECT_EQ(c["verdict"], "held") << c.dump();
-  }
-  EXPECT_EQ(seen, must_hold.size());
-  EXPECT_TRUE(fs::exists(dir / "implicit-diff" / "distilled.png"));
-  fs::remove_all(dir);
+  descent::test::expect_claims_held(s, must_hold);
+  EXPECT_TRUE(fs::exists(run.file("distilled.png")));
 }
 
 }  // namespace

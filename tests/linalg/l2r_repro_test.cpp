@@ -7,19 +7,14 @@
 #include <filesystem>
 #include <set>
 
-#include "descent/io/json.hpp"
+#include "../support/repro_runner.hpp"
 
 namespace {
 
-namespace fs = std::filesystem;
-
 TEST(LearningToRelax, QuickReproductionHoldsItsClaims) {
-  const fs::path dir = fs::temp_directory_path() / ("descent_l2r_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  const std::string cmd = std::string(DESCENT_CLI) + " repro learning-to-relax --quick --out " +
-                          dir.string() + " > /dev/null 2>&1";
-  ASSERT_EQ(std::system(cmd.c_str()), 0);
-  const auto s = descent::io::read_json((dir / "learning-to-relax" / "summary.json").string());
+  const descent::test::QuickRepro run(DESCENT_CLI, "learning-to-relax");
+  ASSERT_TRUE(run.ok());
+  const auto& s = run.summary();
   for (const char* m :
        {"sor_lowvar.tsallis_last1000_over_best_fixed", "sor_lowvar.tsallis_all_over_best_fixed",
         "sor_highvar.chebcb_last1000_over_instance_optimal",
@@ -34,14 +29,7 @@ TEST(LearningToRelax, QuickReproductionHoldsItsClaims) {
                                            "highvar_chebcb_near_instance_optimal",
                                            "highvar_chebcb_beats_best_fixed",
                                            "heat_nx100_chebcb_beats_best_fixed"};
-  std::size_t seen = 0;
-  for (const auto& c : s["claims"]) {
-    if (!must_hold.count(c["id"].get<std::string>())) continue;
-    ++seen;
-    EXPECT_EQ(c["verdict"], "held") << c.dump();
-  }
-  EXPECT_EQ(seen, must_hold.size());
-  fs::remove_all(dir);
+  descent::test::expect_claims_held(s, must_hold);
 }
 
 }  // namespace
