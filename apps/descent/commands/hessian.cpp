@@ -1,6 +1,7 @@
 // `descent hessian`: curvature of a (trained) LibTorch model on a data set — λ_max by Lanczos,
 // the trace by Hutchinson, the spectral density by SLQ — for the Hessian or the Gauss-Newton
 // matrix of the training loss. Models and checkpoints come from descent::train.
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <iostream>
@@ -162,10 +163,15 @@ int run_hessian(const HessianFlags& f, const Globals& g) {
     else if (f.what == "trace")
       std::cout << "  trace " << j["trace"].get<double>() << " +- "
                 << j["standard_error"].get<double>() << " (" << j["probes"] << " probes)\n";
-    else
-      std::cout << "  SLQ: " << j["nodes"].size() << " nodes, range [" << j["nodes"].front()
-                << ", ...], trace estimate " << j["trace_estimate"].get<double>()
+    else {
+      // Nodes come per probe, so the spectrum's range is their min and max, not first and last.
+      const auto nodes = j["nodes"].get<std::vector<double>>();
+      const auto [lo, hi] = std::minmax_element(nodes.begin(), nodes.end());
+      std::cout << "  SLQ: " << nodes.size() << " nodes, range [" << (nodes.empty() ? 0.0 : *lo)
+                << ", " << (nodes.empty() ? 0.0 : *hi) << "], trace estimate "
+                << j["trace_estimate"].get<double>()
                 << (j.contains("plot") ? "\n  plot " + j["plot"].get<std::string>() : "") << "\n";
+    }
     std::cout << "  status " << j["status"].get<std::string>() << ", " << j["seconds"].get<double>()
               << " s\n";
   }
