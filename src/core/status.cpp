@@ -1,6 +1,7 @@
 #include "descent/core/status.hpp"
 
 #include <array>
+#include <cmath>
 #include <cstdio>
 
 #include "descent/core/error.hpp"
@@ -43,9 +44,13 @@ HistoryRow HistoryRow::from(const IterationInfo& info) {
 }
 
 std::string Summary::brief() const {
-  char buf[160];
-  std::snprintf(buf, sizeof buf, " after %zu iterations (f = %.6g, |g| = %.3g, %.3g s)", iterations,
-                objective, gradient_norm, seconds);
+  // |g| is left out where the method does not track it (NaN by default, e.g. `descent train`);
+  // a diverged run says so in its status.
+  char grad[48] = "";
+  if (!std::isnan(gradient_norm)) std::snprintf(grad, sizeof grad, ", |g| = %.3g", gradient_norm);
+  char buf[200];
+  std::snprintf(buf, sizeof buf, " after %zu iterations (f = %.6g%s, %.3g s)", iterations,
+                objective, grad, seconds);
   std::string s = std::string(to_string(status)) + buf;
   if (!message.empty()) s += ": " + message;
   return s;

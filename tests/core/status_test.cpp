@@ -24,6 +24,14 @@ TEST(Summary, BriefMentionsStatusAndMessage) {
   EXPECT_FALSE(s.converged());
 }
 
+TEST(Summary, BriefShowsTheGradientNormOnlyWhenTracked) {
+  Summary s;
+  s.status = Status::converged;
+  EXPECT_EQ(s.brief().find("|g|"), std::string::npos) << s.brief();
+  s.gradient_norm = 2.5e-7;
+  EXPECT_NE(s.brief().find("|g| = 2.5e-07"), std::string::npos) << s.brief();
+}
+
 TEST(HistoryRow, CopiesExtras) {
   const Metric extras[] = {{"marginal_error", 1e-3}, {"newton", 1}};
   IterationInfo info;
