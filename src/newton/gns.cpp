@@ -5,6 +5,7 @@
 #include "descent/core/error.hpp"
 #include "descent/core/options.hpp"
 #include "driver.hpp"
+#include "regularization_search.hpp"
 
 namespace descent::newton {
 
@@ -40,34 +41,24 @@ Summary minimize_gns(const problems::Oracle& f, Eigen::VectorXd& x, const Hessia
   for (std::size_t k = 0; !run.stop_before(k, fx, gnorm); ++k) {
     hessian.evaluate(x, h);
     ++hessians;
-    bool accepted = false, have_trial = false;
-    double lambda = 0, gamma_used = gamma, f_new = fx, gnorm_new_sq = 0;
-    std::size_t trials = 0;
-    for (std::size_t i = 0; i < options.max_trials; ++i) {
-      ++trials;
-      gamma_used = gamma;
-      lambda = gnorm / (gamma + options.eps);
-      if (!solver.solve(h, lambda, g, delta)) {
-        gamma *= 0.5;  // H + λB not positive definite: a larger λ will be
-        continue;
-      }
-      x_new = x + delta;
-      f_new = f.value_and_gradient(x_new, g_new);
-      ++s.function_evaluations;
-      ++s.gradient_evaluations;
-      gnorm_new_sq = metric.dual_norm_squared(g_new);
-      have_trial = true;
-      if (!options.adaptive) {
-        accepted = true;
-        break;
-      }
-      if (fx - f_new >= gnorm_new_sq / (8.0 * lambda)) {
-        gamma = std::max(2.0 * gamma, options.gamma_min);
-        accepted = true;
-        break;
-      }
-      gamma *= 0.5;
-    }
+    const auto t = detail::search_regularization(
+        f, solver, metric, h, x, g, fx, options.max_trials, gamma, 0.5,  // indefinite: larger λ
+        [&](double gm) { return gnorm / (gm + options.eps); },
+        [&](double lambda, double f_new, double gnorm_new_sq, const Eigen::VectorXd&,
+            const Eigen::VectorXd&) {
+          if (!options.adaptive) return true;
+          if (fx - f_new >= gnorm_new_sq / (8.0 * lambda)) {
+            gamma = std::max(2.0 * gamma, options.gamma_min);
+            return true;
+          }
+          gamma *= 0.5;
+          return false;
+        },
+        s, delta, x_new, g_new);
+    const double lambda = t.lambda, gamma_used = t.parameter_used, f_new = t.f_new,
+                 gnorm_new_sq = t.gnorm_new_sq;
+    const std::size_t trials = t.trials;
+    const bool accepted = t.accepted, have_trial = t.evaluated;
     trials_total += trials;
     if (!accepted) {
       ++rejected;

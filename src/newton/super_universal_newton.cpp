@@ -5,6 +5,7 @@
 #include "descent/core/error.hpp"
 #include "descent/core/options.hpp"
 #include "driver.hpp"
+#include "regularization_search.hpp"
 
 namespace descent::newton {
 
@@ -40,30 +41,23 @@ Summary minimize_super_universal_newton(const problems::Oracle& f, Eigen::Vector
   for (std::size_t k = 0; !run.stop_before(k, fx, gnorm); ++k) {
     hessian.evaluate(x, curv);
     ++hessians;
-    bool accepted = false, have_trial = false;
-    double lambda = 0, h_used = hk, f_new = fx, gnorm_new_sq = 0;
-    std::size_t trials = 0;
-    for (std::size_t i = 0; i < options.max_trials; ++i) {
-      ++trials;
-      h_used = hk;
-      lambda = hk * std::pow(gnorm, options.alpha);
-      if (!solver.solve(curv, lambda, g, delta)) {
-        hk *= 4.0;
-        continue;
-      }
-      x_new = x + delta;
-      f_new = f.value_and_gradient(x_new, g_new);
-      ++s.function_evaluations;
-      ++s.gradient_evaluations;
-      gnorm_new_sq = metric.dual_norm_squared(g_new);
-      have_trial = true;
-      if (-g_new.dot(delta) >= gnorm_new_sq / (4.0 * lambda)) {
-        hk = std::max(0.25 * hk, options.h_min);
-        accepted = true;
-        break;
-      }
-      hk *= 4.0;
-    }
+    const auto t = detail::search_regularization(
+        f, solver, metric, curv, x, g, fx, options.max_trials, hk, 4.0,  // indefinite: larger λ
+        [&](double h) { return h * std::pow(gnorm, options.alpha); },
+        [&](double lambda, double, double gnorm_new_sq, const Eigen::VectorXd& g_trial,
+            const Eigen::VectorXd& step) {
+          if (-g_trial.dot(step) >= gnorm_new_sq / (4.0 * lambda)) {
+            hk = std::max(0.25 * hk, options.h_min);
+            return true;
+          }
+          hk *= 4.0;
+          return false;
+        },
+        s, delta, x_new, g_new);
+    const double lambda = t.lambda, h_used = t.parameter_used, f_new = t.f_new,
+                 gnorm_new_sq = t.gnorm_new_sq;
+    const std::size_t trials = t.trials;
+    const bool accepted = t.accepted, have_trial = t.evaluated;
     trials_total += trials;
     if (!accepted && (options.acceptance == Acceptance::strict || !have_trial)) {
       run.end_with(Status::stalled, "no trial of the adaptive H search was accepted in " +
