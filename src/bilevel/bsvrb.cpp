@@ -110,6 +110,20 @@ double mean_upper(const MultiBlockProblem& p, const Vec& x, const std::vector<Ve
   return s / double(p.num_blocks());
 }
 
+// Shared end of a run: the final message, objective, counters and the end callback.
+Summary finish_run(Summary& summary, Callbacks& callbacks, std::size_t max_iterations,
+                   const MultiBlockProblem& p, const Vec& x, const std::vector<Vec>& y,
+                   const Vec& z, double draws, double seconds) {
+  if (summary.status == Status::max_iterations)
+    summary.message = "reached max_iterations = " + std::to_string(max_iterations);
+  summary.objective = summary.status == Status::diverged ? std::nan("") : mean_upper(p, x, y);
+  summary.gradient_norm = z.norm();
+  summary.counters["block_samples"] = draws;
+  summary.seconds = seconds;
+  callbacks.end(summary);
+  return summary;
+}
+
 }  // namespace
 
 Summary minimize_bsvrb(MultiBlockProblem& p, Vec& x, std::vector<Vec>& y, const BsvrbOptions& o,
@@ -223,15 +237,8 @@ Summary minimize_bsvrb(MultiBlockProblem& p, Vec& x, std::vector<Vec>& y, const 
                          o.history_stride, x, z, eta, clock.seconds(), monitor))
       break;
   }
-  if (summary.status == Status::max_iterations)
-    summary.message = "reached max_iterations = " + std::to_string(o.max_iterations);
-  summary.objective = summary.status == Status::diverged ? std::nan("") : mean_upper(p, x, y);
-  summary.gradient_norm = z.norm();
-  summary.counters["block_samples"] = draws;
   summary.counters["gamma"] = gamma;
-  summary.seconds = clock.seconds();
-  callbacks.end(summary);
-  return summary;
+  return finish_run(summary, callbacks, o.max_iterations, p, x, y, z, draws, clock.seconds());
 }
 
 Summary minimize_rsvrb(MultiBlockProblem& p, Vec& x, std::vector<Vec>& y, const RsvrbOptions& o,
@@ -347,14 +354,7 @@ Summary minimize_rsvrb(MultiBlockProblem& p, Vec& x, std::vector<Vec>& y, const 
                          o.history_stride, x, z, eta, clock.seconds(), monitor))
       break;
   }
-  if (summary.status == Status::max_iterations)
-    summary.message = "reached max_iterations = " + std::to_string(o.max_iterations);
-  summary.objective = summary.status == Status::diverged ? std::nan("") : mean_upper(p, x, y);
-  summary.gradient_norm = z.norm();
-  summary.counters["block_samples"] = draws;
-  summary.seconds = clock.seconds();
-  callbacks.end(summary);
-  return summary;
+  return finish_run(summary, callbacks, o.max_iterations, p, x, y, z, draws, clock.seconds());
 }
 
 }  // namespace descent::bilevel
