@@ -1,31 +1,21 @@
 // `descent bilevel` run as a user would: JSON output, exit codes, bad input.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
 #include <cstdio>
 #include <cstdlib>
-#include <memory>
 #include <string>
 
 #include <nlohmann/json.hpp>
+#include "../support/cli_runner.hpp"
 
 namespace {
 
-struct Result {
-  int code;
-  std::string out;
-};
+using Result = descent::test::CliResult;
 
+// stdout and stderr together, so failures show the message.
 Result run(const std::string& args) {
-  const std::string cmd = std::string(DESCENT_CLI) + " " + args + " 2>&1";
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
-  std::string out;
-  std::array<char, 4096> buf{};
-  while (fgets(buf.data(), int(buf.size()), pipe.get())) out += buf.data();
-  const int status = pclose(pipe.release());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  return descent::test::run_cli(DESCENT_CLI, args);
 }
 
 TEST(BilevelCli, LvHbaOnLlcToyJson) {

@@ -10,31 +10,23 @@
 #include <string>
 
 #include <nlohmann/json.hpp>
+#include "../support/cli_runner.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Out {
-  int rc;
-  std::string text;
-};
+using Out = descent::test::CliResult;
 
 Out run(const std::string& args) {
-  const std::string cmd = std::string(DESCENT_CLI) + " " + args + " 2>/dev/null";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  std::string s;
-  char buf[4096];
-  while (std::size_t k = std::fread(buf, 1, sizeof buf, p)) s.append(buf, k);
-  const int status = ::pclose(p);
-  return {WEXITSTATUS(status), s};
+  return descent::test::run_cli(DESCENT_CLI, args, descent::test::CliStderr::discard);
 }
 
 TEST(HessianCli, LambdaMaxTraceAndDensity) {
   const std::string base = "hessian --data digits --model mlp:16 --samples 300 --json ";
   const Out l = run(base + "--what lambda-max --lanczos-steps 30");
-  ASSERT_EQ(l.rc, 0) << l.text;
-  const auto jl = nlohmann::json::parse(l.text);
+  ASSERT_EQ(l.code, 0) << l.out;
+  const auto jl = nlohmann::json::parse(l.out);
   EXPECT_EQ(jl["parameters"], 64 * 16 + 16 + 16 * 10 + 10);
   EXPECT_EQ(jl["samples"], 300);
   const double lmax = jl["lambda_max"];
@@ -42,19 +34,19 @@ TEST(HessianCli, LambdaMaxTraceAndDensity) {
   EXPECT_LT(jl["lambda_min"].get<double>(), lmax);
 
   // The Gauss-Newton matrix is PSD, and its top eigenvalue is close to the Hessian's.
-  const auto jg = nlohmann::json::parse(run(base + "--what lambda-max --matrix ggn").text);
+  const auto jg = nlohmann::json::parse(run(base + "--what lambda-max --matrix ggn").out);
   EXPECT_GT(jg["lambda_min"].get<double>(), -1e-10);
   EXPECT_GT(jg["lambda_max"].get<double>(), 0);
 
-  const auto jt = nlohmann::json::parse(run(base + "--what trace --probes 200").text);
+  const auto jt = nlohmann::json::parse(run(base + "--what trace --probes 200").out);
   EXPECT_EQ(jt["probes"], 200);
   EXPECT_GT(jt["standard_error"].get<double>(), 0);
 
   const fs::path png =
       fs::temp_directory_path() / ("descent_hess_" + std::to_string(::getpid()) + ".png");
   const Out d = run(base + "--what density --probes 2 --lanczos-steps 25 --plot " + png.string());
-  ASSERT_EQ(d.rc, 0);
-  const auto jd = nlohmann::json::parse(d.text);
+  ASSERT_EQ(d.code, 0);
+  const auto jd = nlohmann::json::parse(d.out);
   double total = 0;
   for (double w : jd["weights"]) total += w;
   EXPECT_NEAR(total, 1.0, 1e-10);
@@ -74,26 +66,26 @@ TEST(HessianCli, ReadsATrainCheckpoint) {
   ASSERT_EQ(run("train --data digits --model mlp:16 --optimizer adam --epochs 1 --quiet "
                 "--checkpoint " +
                 dir.string())
-                .rc,
+                .code,
             0);
   const Out o = run("hessian --data digits --samples 200 --json --what lambda-max --checkpoint " +
                     (dir / "checkpoint.pt").string());
-  ASSERT_EQ(o.rc, 0) << o.text;
-  const auto j = nlohmann::json::parse(o.text);
+  ASSERT_EQ(o.code, 0) << o.out;
+  const auto j = nlohmann::json::parse(o.out);
   EXPECT_EQ(j["model"], "mlp:16");  // taken from the checkpoint
   // The trained model's curvature differs from a fresh model's with the same seed.
   const auto fresh =
       nlohmann::json::parse(run("hessian --data digits --samples 200 --json --what lambda-max "
                                 "--model mlp:16")
-                                .text);
+                                .out);
   EXPECT_NE(j["lambda_max"].get<double>(), fresh["lambda_max"].get<double>());
   fs::remove_all(dir);
 }
 
 TEST(HessianCli, BadInputIsAnError) {
-  EXPECT_EQ(run("hessian --data no-such-set --what trace").rc, 2);
-  EXPECT_NE(run("hessian --what eigenvectors").rc, 0);
-  EXPECT_NE(run("hessian --checkpoint /no/such/file.pt").rc, 0);
+  EXPECT_EQ(run("hessian --data no-such-set --what trace").code, 2);
+  EXPECT_EQ(run("hessian --what eigenvectors").code, 2);
+  EXPECT_EQ(run("hessian --checkpoint /no/such/file.pt").code, 2);
 }
 
 }  // namespace

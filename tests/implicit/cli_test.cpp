@@ -3,33 +3,24 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <memory>
 #include <string>
 
+#include "../support/cli_runner.hpp"
 #include "descent/io/json.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Result {
-  int code;
-  std::string out;
-};
+using Result = descent::test::CliResult;
 
+// stdout and stderr together, so failures show the message.
 Result run(const std::string& args) {
-  const std::string cmd = std::string(DESCENT_CLI) + " " + args + " 2>&1";
-  std::unique_ptr<FILE, int (*)(FILE*)> p(popen(cmd.c_str(), "r"), pclose);
-  std::string out;
-  std::array<char, 4096> buf;
-  while (std::fgets(buf.data(), buf.size(), p.get())) out += buf.data();
-  const int status = pclose(p.release());
-  return {WEXITSTATUS(status), out};
+  return descent::test::run_cli(DESCENT_CLI, args);
 }
 
 fs::path temp(const std::string& name) {

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <string>
 
+#include "../support/cli_runner.hpp"
 #include "descent/io/csv.hpp"
 #include "descent/io/json.hpp"
 
@@ -14,19 +15,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct CliRun {
-  int code;
-  std::string out;
-};
+using CliRun = descent::test::CliResult;
 
 CliRun cli(const std::string& args) {
-  const std::string cmd = std::string(DESCENT_CLI) + " " + args + " 2>/dev/null";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  while (std::size_t k = std::fread(buf, 1, sizeof buf, p)) out.append(buf, k);
-  const int status = ::pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  return descent::test::run_cli(DESCENT_CLI, args, descent::test::CliStderr::discard);
 }
 
 fs::path temp(const std::string& name) {
