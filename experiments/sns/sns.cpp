@@ -112,6 +112,11 @@ ot::Result run_sns(const ot::Problem& p, const SnsSetting& s, int threads,
   o.convention = s.convention;
   o.rank = s.rank;
   o.max_newton_steps = max_newton;
+  o.max_iterations = s.warmup + max_newton;  // the paper's loop: N1 + N2 steps at most
+  // The paper's algorithm as published: one stage at eta (no continuation; every case here has
+  // eta * max C <= 1200 anyway) and no stagnation blocks (a pure Newton stage).
+  o.eta_start = kEta;
+  o.patience = 0;
   o.threads = threads;
   o.record_history = true;  // the objective per Newton step, for the monotonicity check
   o.history_stride = 1000;

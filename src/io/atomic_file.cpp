@@ -1,4 +1,6 @@
-// Atomic writes: temp file next to the destination, fsync, rename (POSIX).
+// Atomic writes: temp file next to the real destination, fsync, rename (POSIX). Destinations
+// that are not regular files (devices, FIFOs, sockets, /dev/stdout) are written in place, since
+// renaming over them would replace the node itself.
 #include "descent/io/atomic_file.hpp"
 
 #include "byte_source.hpp"
@@ -11,7 +13,9 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <memory>
 #include <random>
+#include <vector>
 
 #include "descent/core/error.hpp"
 
@@ -19,14 +23,81 @@ namespace descent::io {
 
 namespace {
 
+namespace fs = std::filesystem;
+
 std::string errno_text(int err) {
   return std::strerror(err);
 }
 
 std::string directory_of(const std::string& path) {
-  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  const fs::path parent = fs::path(path).parent_path();
   return parent.empty() ? std::string(".") : parent.string();
 }
+
+// "/dev/stdout", "/dev/fd/3", "/proc/self/fd/1": names of descriptors this process already
+// holds. Writing to the descriptor itself keeps what the shell set up (a pipe, a terminal, a
+// file opened for appending); opening the name again, or renaming over it, would not.
+int inherited_descriptor(const std::string& path) {
+  if (path == "/dev/stdout") return STDOUT_FILENO;
+  if (path == "/dev/stderr") return STDERR_FILENO;
+  for (const char* prefix : {"/dev/fd/", "/proc/self/fd/"}) {
+    const std::size_t k = std::strlen(prefix);
+    if (path.size() > k && path.compare(0, k, prefix) == 0 &&
+        path.find_first_not_of("0123456789", k) == std::string::npos && path.size() - k < 9)
+      return std::stoi(path.substr(k));
+  }
+  return -1;
+}
+
+// Follows a chain of symbolic links without requiring the last target to exist (a dangling
+// link names the file to create). Relative link targets are relative to the link's folder.
+std::string follow_links(const std::string& path) {
+  fs::path p = path;
+  for (int hop = 0; hop < 40; ++hop) {
+    std::error_code ec;
+    if (!fs::is_symlink(fs::symlink_status(p, ec)) || ec) return p.string();
+    const fs::path target = fs::read_symlink(p, ec);
+    if (ec) throw Error("cannot write " + path + ": " + ec.message());
+    p = target.is_absolute() ? target : p.parent_path() / target;
+  }
+  throw Error("cannot write " + path + ": " + errno_text(ELOOP));
+}
+
+}  // namespace
+
+OutputTarget resolve_output(const std::string& path) {
+  OutputTarget t;
+  t.path = path;
+  if (const int fd = inherited_descriptor(path); fd >= 0) {
+    t.kind = OutputTarget::Kind::descriptor;
+    t.descriptor = fd;
+    return t;
+  }
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) throw Error("cannot write " + path + ": it is a directory");
+    if (S_ISBLK(st.st_mode))
+      throw Error("cannot write " + path +
+                  ": it is a block device (refused: it would be "
+                  "overwritten in place)");
+    if (!S_ISREG(st.st_mode)) {  // character device, FIFO or socket
+      t.kind = OutputTarget::Kind::in_place;
+      return t;
+    }
+    // An existing regular file, possibly behind links: replace the real file, keeping its mode
+    // and owner, and leave the links alone.
+    t.path = fs::canonical(path).string();
+    t.existing = true;
+    t.mode = st.st_mode & 07777;
+    t.uid = st.st_uid;
+    t.gid = st.st_gid;
+    return t;
+  }
+  t.path = follow_links(path);  // a new file, or the missing target of a dangling link
+  return t;
+}
+
+namespace {
 
 // Creates a fresh temporary file next to `path` with mode 0666 & ~umask (like an ordinary
 // file, unlike mkstemp's 0600). Returns the open descriptor and stores its name.
@@ -42,6 +113,16 @@ int create_temp(const std::string& path, std::string& temp) {
       throw Error("cannot create temporary file for " + path + ": " + errno_text(errno));
   }
   throw Error("cannot create temporary file for " + path + ": too many name collisions");
+}
+
+// Gives the temporary file the mode (and, best effort, the owner) of the file it replaces.
+void copy_attributes(int fd, const OutputTarget& t) {
+  if (!t.existing) return;
+  if (::fchmod(fd, t.mode) != 0)
+    throw Error("cannot write " + t.path + ": fchmod: " + errno_text(errno));
+  if (::fchown(fd, t.uid, t.gid) != 0) {
+    // Only root may give a file away; an ordinary user's replacement is theirs.
+  }
 }
 
 // Best effort: make the rename itself durable. Failure here does not undo the write.
@@ -73,18 +154,48 @@ void rename_or_throw(const std::string& temp, const std::string& path) {
   sync_directory(path);
 }
 
+// Opens an in-place destination (device, FIFO, socket path) or duplicates an inherited
+// descriptor, for writing.
+int open_in_place(const OutputTarget& t) {
+  if (t.kind == OutputTarget::Kind::descriptor) {
+    const int fd = ::fcntl(t.descriptor, F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) throw Error("cannot write " + t.path + ": " + errno_text(errno));
+    return fd;
+  }
+  const int fd = ::open(t.path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) throw Error("cannot write " + t.path + ": " + errno_text(errno));
+  return fd;
+}
+
+void close_or_throw(int fd, const std::string& path) {
+  if (::close(fd) != 0) throw Error("cannot write " + path + ": close: " + errno_text(errno));
+}
+
 }  // namespace
 
 void write_file_atomic(const std::string& path, std::string_view contents) {
+  const OutputTarget target = resolve_output(path);
+  if (target.kind != OutputTarget::Kind::replace) {
+    const int fd = open_in_place(target);
+    try {
+      write_all(fd, contents, path);
+    } catch (...) {
+      ::close(fd);
+      throw;
+    }
+    close_or_throw(fd, path);
+    return;
+  }
   std::string temp;
-  int fd = create_temp(path, temp);
+  int fd = create_temp(target.path, temp);
   try {
+    copy_attributes(fd, target);
     write_all(fd, contents, path);
     fsync_or_throw(fd, path);
     const int rc = ::close(fd);
     fd = -1;
     if (rc != 0) throw Error("cannot write " + path + ": close: " + errno_text(errno));
-    rename_or_throw(temp, path);
+    rename_or_throw(temp, target.path);
   } catch (...) {
     if (fd >= 0) ::close(fd);
     ::unlink(temp.c_str());
@@ -92,22 +203,95 @@ void write_file_atomic(const std::string& path, std::string_view contents) {
   }
 }
 
+// A stream buffer over a descriptor (for in-place destinations); a failed write sets the
+// stream's badbit, and the first errno is kept for the message.
+class AtomicWriter::DescriptorBuffer : public std::streambuf {
+ public:
+  explicit DescriptorBuffer(int fd) : fd_(fd), buffer_(1 << 16) {
+    setp(buffer_.data(), buffer_.data() + buffer_.size());
+  }
+  ~DescriptorBuffer() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int error() const noexcept { return error_; }
+  /// Flushes and closes; returns false (error() says why) on failure.
+  bool close() {
+    const bool ok = flush();
+    const int rc = ::close(fd_);
+    fd_ = -1;
+    if (rc != 0 && error_ == 0) error_ = errno;
+    return ok && rc == 0;
+  }
+
+ protected:
+  int_type overflow(int_type ch) override {
+    if (!flush()) return traits_type::eof();
+    if (!traits_type::eq_int_type(ch, traits_type::eof())) {
+      *pptr() = traits_type::to_char_type(ch);
+      pbump(1);
+    }
+    return traits_type::not_eof(ch);
+  }
+  int sync() override { return flush() ? 0 : -1; }
+
+ private:
+  bool flush() {
+    if (error_ != 0) return false;
+    const char* p = pbase();
+    while (p < pptr()) {
+      const ssize_t n = ::write(fd_, p, std::size_t(pptr() - p));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        error_ = errno;
+        return false;
+      }
+      p += n;
+    }
+    setp(buffer_.data(), buffer_.data() + buffer_.size());
+    return true;
+  }
+
+  int fd_;
+  int error_ = 0;
+  std::vector<char> buffer_;
+};
+
 AtomicWriter::AtomicWriter(std::string path, bool binary) : path_(std::move(path)) {
-  // Reserve a unique name with O_EXCL, then let the ofstream write it.
-  ::close(create_temp(path_, temp_));
+  const OutputTarget target = resolve_output(path_);
+  if (target.kind != OutputTarget::Kind::replace) {
+    direct_ = std::make_unique<DescriptorBuffer>(open_in_place(target));
+    out_.rdbuf(direct_.get());
+    out_.clear();
+    return;
+  }
+  target_ = target.path;
+  // Reserve a unique name with O_EXCL, then let the filebuf write it.
+  const int fd = create_temp(target_, temp_);
+  try {
+    copy_attributes(fd, target);
+  } catch (...) {
+    ::close(fd);
+    ::unlink(temp_.c_str());
+    throw;
+  }
+  ::close(fd);
   std::ios::openmode mode = std::ios::out | std::ios::trunc;
   if (binary) mode |= std::ios::binary;
-  out_.open(temp_, mode);
-  if (!out_) {
+  if (!file_.open(temp_, mode)) {
     ::unlink(temp_.c_str());
     throw Error("cannot open temporary file " + temp_ + " for " + path_);
   }
+  out_.rdbuf(&file_);
+  out_.clear();
 }
 
 AtomicWriter::~AtomicWriter() {
   if (committed_) return;
-  out_.close();
-  ::unlink(temp_.c_str());
+  out_.rdbuf(nullptr);
+  if (!direct_) {
+    file_.close();
+    ::unlink(temp_.c_str());
+  }
 }
 
 std::ostream& AtomicWriter::stream() {
@@ -117,26 +301,34 @@ std::ostream& AtomicWriter::stream() {
 
 void AtomicWriter::commit() {
   if (committed_) throw Error("AtomicWriter for " + path_ + ": commit() called twice");
+  committed_ = true;
+  if (direct_) {
+    out_.flush();
+    const bool ok = !out_.bad() && direct_->close();
+    out_.rdbuf(nullptr);
+    if (!ok)
+      throw Error("cannot write " + path_ + ": " +
+                  (direct_->error() != 0 ? errno_text(direct_->error()) : "stream error"));
+    return;
+  }
   try {
     out_.flush();
-    const bool ok = static_cast<bool>(out_);
-    out_.close();
-    if (!ok || out_.fail()) throw Error("cannot write " + path_ + ": stream error");
-    // std::ofstream cannot fsync; reopen the file to flush it to disk.
+    const bool ok = !out_.fail();
+    out_.rdbuf(nullptr);
+    if (!file_.close() || !ok) throw Error("cannot write " + path_ + ": stream error");
+    // A filebuf cannot fsync; reopen the file to flush it to disk.
     const int fd = ::open(temp_.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw Error("cannot write " + path_ + ": " + errno_text(errno));
     const int rc = ::fsync(fd);
     const int err = errno;
     ::close(fd);
     if (rc != 0) throw Error("cannot write " + path_ + ": fsync: " + errno_text(err));
-    rename_or_throw(temp_, path_);
+    rename_or_throw(temp_, target_);
   } catch (...) {
     ::unlink(temp_.c_str());
-    committed_ = true;  // nothing left for the destructor to clean up
     temp_.clear();
     throw;
   }
-  committed_ = true;
   temp_.clear();
 }
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <span>
 #include <vector>
 
 #include "descent/core/options.hpp"
@@ -14,6 +16,7 @@ namespace descent::ot {
 namespace {
 
 using detail::LogSinkhorn;
+using detail::LoopOutcome;
 using detail::Recorder;
 
 // The dense plan at the current potentials, its row and column sums, and eta * f.
@@ -59,13 +62,6 @@ class DensePlan {
     for (double v : phi) total += v;
     return total;
   }
-  void accept_trial() {
-    p_.swap(trial_);
-    rowsum_.swap(trial_rowsum_);
-    colsum_.swap(trial_colsum_);
-  }
-  const Eigen::VectorXd& trial_rowsum() const noexcept { return trial_rowsum_; }
-  const Eigen::VectorXd& trial_colsum() const noexcept { return trial_colsum_; }
 
  private:
   // Rows split over threads; each block accumulates its own column sums, reduced at the end.
@@ -110,9 +106,14 @@ void SnsOptions::validate() const {
   check::positive("eta", eta);
   check::non_negative("tolerance", tolerance);
   check::at_least("max_newton_steps", static_cast<long long>(max_newton_steps), 1);
+  check::at_least("max_iterations", static_cast<long long>(max_iterations), 1);
   check::positive("sparsity", sparsity);
   check::positive("cg_tolerance", cg_tolerance);
   check::at_least("max_halvings", static_cast<long long>(max_halvings), 1);
+  check::non_negative("eta_start", eta_start);
+  check::require(std::isfinite(eta_factor) && eta_factor > 1.0, "eta_factor",
+                 "must be a finite number > 1, got " + check::show(eta_factor));
+  check::non_negative("stage_tolerance", stage_tolerance);
   check::at_least("threads", threads, 0);
   check::at_least("history_stride", static_cast<long long>(history_stride), 1);
   plan.validate();
@@ -131,6 +132,242 @@ std::size_t sns_kept_entries(std::size_t n, std::size_t m, double sparsity,
   return static_cast<std::size_t>(std::min(keep, double(n) * double(m)));
 }
 
+std::vector<double> sns_eta_schedule(double eta, double max_cost, const SnsOptions& options) {
+  double start = options.eta_start;
+  if (start == 0.0) start = max_cost > 0 ? kSnsDirectScale / max_cost : eta;
+  std::vector<double> etas;
+  for (double e = start; e < eta; e *= options.eta_factor) etas.push_back(e);
+  etas.push_back(eta);
+  return etas;
+}
+
+namespace {
+
+// The Newton stage at one eta: the loop of the paper's Algorithm 1, stage 2, with the
+// safeguards described in sns.hpp. Owns the dense plan and the scratch of the sparsifier.
+class NewtonStage {
+ public:
+  struct Totals {
+    std::size_t newton = 0, cg = 0, halvings = 0, fallbacks = 0, blocks = 0;
+  };
+
+  NewtonStage(const Problem& problem, LogSinkhorn& engine, const SnsOptions& options,
+              Recorder& recorder, std::span<Metric> extras, Totals& totals)
+      : problem_(problem),
+        engine_(engine),
+        options_(options),
+        recorder_(recorder),
+        extras_(extras),
+        totals_(totals),
+        n_(engine.rows()),
+        m_(engine.cols()),
+        keep_(sns_kept_entries(n_, m_, options.sparsity, options.convention)),
+        cg_cap_(options.cg_max_iterations > 0 ? options.cg_max_iterations : 10 * (n_ + m_)),
+        plan_(engine),
+        grad_(Eigen::Index(n_ + m_)),
+        dz_(Eigen::Index(n_ + m_)) {
+    problem.b().maxCoeff(&gauge_);
+  }
+
+  /// Runs from the engine's iterate until the error <= tolerance, a stall, a callback stop or
+  /// iteration_cap (Sinkhorn steps continue once the Newton budget is spent). `iteration`
+  /// advances.
+  LoopOutcome run(double tolerance, std::size_t& iteration, std::size_t iteration_cap) {
+    plan_.compute();
+    double error = l1_error(problem_, plan_.rowsum(), plan_.colsum());
+    eta_f_ = scaled_dual(problem_, engine_, plan_.rowsum());
+    LoopOutcome out{Status::max_iterations, {}, error};
+    start_error_ = error;
+    keep_if_best(error);
+    std::size_t since_progress = 0;  // Newton steps since the error last halved
+    double progress_mark = error;
+    bool failed_before = false;
+    for (;;) {
+      out.error = error;
+      if (!std::isfinite(error)) {
+        out.status = Status::diverged;
+        out.message = "marginal error became non-finite at iteration " + std::to_string(iteration);
+        return out;
+      }
+      if (error <= tolerance) {
+        out.status = Status::converged;
+        return out;
+      }
+      if (iteration >= iteration_cap) return out;  // max_iterations
+      const bool newton_left = totals_.newton < options_.max_newton_steps;
+      const bool stagnating = options_.patience > 0 && since_progress >= options_.patience;
+      double t = 0.0;
+      std::size_t cg_iterations = 0;
+      bool accepted = false;
+      const bool tried = newton_left && !stagnating;
+      if (tried) {
+        accepted = newton_step(t, cg_iterations);
+        if (!accepted && !options_.sinkhorn_fallback) {
+          out.status = Status::stalled;
+          out.message = "line search found no increase of the dual after " +
+                        std::to_string(options_.max_halvings) + " halvings (marginal error " +
+                        check::show(error) + ")";
+          return out;
+        }
+      }
+      ++iteration;
+      if (!accepted) {
+        // A Sinkhorn iteration: an exact block ascent, so f never decreases. A failed line
+        // search takes one; stagnation or an exhausted Newton budget take a block of
+        // max(N1, 10), after which Newton is tried again (the error has then fallen).
+        const std::size_t block = tried ? 1 : std::max<std::size_t>(options_.warmup_steps, 10);
+        if (block > 1) ++totals_.blocks;
+        const double before = error;
+        engine_.measure_rows();  // the row log-sums at the current iterate
+        for (std::size_t k = 0; k < block; ++k) {
+          if (k > 0) {
+            if (iteration >= iteration_cap) break;
+            ++iteration;
+          }
+          engine_.update_rows();
+          engine_.update_cols();
+          ++totals_.fallbacks;
+          if (k + 1 < block) {
+            error = engine_.measure_rows();
+            if (!(error > tolerance)) break;
+            if (record(iteration, error, 0.0, 0, 0.0)) return stop(out, error);
+          }
+        }
+        plan_.compute();
+        // Sinkhorn steps are exact block ascents, so f grew; a fresh evaluation below the
+        // running value (accumulated from exact increases) is rounding, and is not kept.
+        eta_f_ = std::max(eta_f_, scaled_dual(problem_, engine_, plan_.rowsum()));
+        error = l1_error(problem_, plan_.rowsum(), plan_.colsum());
+        if (tried && failed_before && !(error < before)) {
+          out.error = error;
+          out.status = Status::stalled;
+          out.message =
+              "no progress: two line searches in a row found no increase of the dual and a "
+              "Sinkhorn step did not reduce the marginal error " +
+              check::show(error);
+          record(iteration, error, 0.0, 0, 0.0);
+          return out;
+        }
+        since_progress = 0;
+        progress_mark = std::min(error, progress_mark);
+      } else {
+        error = l1_error(problem_, plan_.rowsum(), plan_.colsum());
+        if (error <= 0.5 * progress_mark) {
+          progress_mark = error;
+          since_progress = 0;
+        } else {
+          ++since_progress;
+        }
+      }
+      failed_before = tried && !accepted;  // a line search failed (not a planned block)
+      keep_if_best(error);
+      if (record(iteration, error, accepted ? 1.0 : 0.0, cg_iterations, t)) return stop(out, error);
+    }
+  }
+
+  double eta_f() const noexcept { return eta_f_; }
+  double start_error() const noexcept { return start_error_; }
+  double best_error() const noexcept { return best_error_; }
+
+  /// Moves the engine back to the iterate with the smallest error seen (if it is not the
+  /// current one) and returns that error.
+  double restore_best() {
+    engine_.alpha() = best_alpha_;
+    engine_.beta() = best_beta_;
+    eta_f_ = best_eta_f_;
+    return best_error_;
+  }
+
+ private:
+  void keep_if_best(double error) {
+    if (!(error < best_error_)) return;
+    best_error_ = error;
+    best_alpha_ = engine_.alpha();
+    best_beta_ = engine_.beta();
+    best_eta_f_ = eta_f_;
+  }
+
+  // One Newton step: direction by CG on the sparsified Hessian, then backtracking on f.
+  // Returns whether a step was taken (t is its length).
+  bool newton_step(double& t, std::size_t& cg_iterations) {
+    grad_.head(Eigen::Index(n_)) = problem_.a() - plan_.rowsum();
+    grad_.tail(Eigen::Index(m_)) = problem_.b() - plan_.colsum();
+    const bool scaled = options_.rank == SparsityRank::scaled;
+    if (scaled) {
+      row_scale_ = plan_.rowsum().cwiseSqrt().cwiseInverse();
+      col_scale_ = plan_.colsum().cwiseSqrt().cwiseInverse();
+    }
+    detail::top_k(plan_.data(), n_, m_, keep_, scaled ? row_scale_.data() : nullptr,
+                  scaled ? col_scale_.data() : nullptr, sparse_, scratch_);
+    const detail::CgOutcome cg = detail::solve_newton_system(
+        sparse_, plan_.rowsum(), plan_.colsum(), grad_, std::size_t(gauge_), options_.jacobi,
+        options_.cg_tolerance, cg_cap_, dz_);
+    cg_iterations = cg.iterations;
+    totals_.cg += cg.iterations;
+    const Eigen::VectorXd da = dz_.head(Eigen::Index(n_)), db = dz_.tail(Eigen::Index(m_));
+    const double slope = grad_.dot(dz_);  // > 0 for an ascent direction
+
+    // Backtracking: accept the first t = t0 2^-h with a strict increase of f. t0 = 1, unless
+    // CG returned a huge direction (far from the optimum, where M~ is nearly singular): then
+    // t0 skips the trials whose exp() would overflow (see kMaxLogStep).
+    const double reach = da.lpNorm<Eigen::Infinity>() + db.lpNorm<Eigen::Infinity>();
+    t = reach > kMaxLogStep ? kMaxLogStep / reach : 1.0;
+    if (!(slope > 0) || !dz_.allFinite()) return false;
+    for (std::size_t h = 0; h <= options_.max_halvings; ++h, t *= 0.5) {
+      const double increase = t * slope - plan_.trial(da, db, t);  // eta (f(z + t dz) - f(z))
+      if (increase > 0 && std::isfinite(increase)) {
+        ++totals_.newton;
+        engine_.alpha() += t * da;
+        engine_.beta() += t * db;
+        // Recomputed from the potentials, not taken from the trial: products p e^d lose the
+        // entries that underflowed, and over many steps the stored plan would drift from the
+        // potentials' (the source of garbage plans at large eta).
+        plan_.compute();
+        // f advances by the increase computed exactly above (a fresh evaluation of f would
+        // carry rounding errors larger than the increases near the optimum).
+        eta_f_ += increase;
+        return true;
+      }
+      ++totals_.halvings;
+    }
+    t = 0.0;
+    return false;
+  }
+
+  bool record(std::size_t iteration, double error, double stage, std::size_t cg, double t) {
+    extras_[0].value = error;
+    extras_[1].value = stage;
+    extras_[2].value = double(cg);
+    extras_[3].value = t;
+    return recorder_.record(iteration, eta_f_ / engine_.eta(), error, t, extras_, true);
+  }
+
+  LoopOutcome stop(LoopOutcome out, double error) const {
+    out.error = error;
+    out.status = Status::stopped;
+    return out;
+  }
+
+  const Problem& problem_;
+  LogSinkhorn& engine_;
+  const SnsOptions& options_;
+  Recorder& recorder_;
+  std::span<Metric> extras_;
+  Totals& totals_;
+  std::size_t n_, m_, keep_, cg_cap_;
+  Eigen::Index gauge_ = 0;
+  DensePlan plan_;
+  detail::SparseRows sparse_;
+  detail::TopKScratch scratch_;
+  Eigen::VectorXd grad_, dz_, row_scale_, col_scale_;
+  double eta_f_ = 0.0;
+  double start_error_ = 0.0;
+  double best_error_ = std::numeric_limits<double>::infinity(), best_eta_f_ = 0.0;
+  Eigen::VectorXd best_alpha_, best_beta_;
+};
+
+}  // namespace
+
 Result sinkhorn_newton_sparse(const Problem& problem, const SnsOptions& options,
                               Callbacks callbacks) {
   options.validate();
@@ -138,155 +375,79 @@ Result sinkhorn_newton_sparse(const Problem& problem, const SnsOptions& options,
   Result result;
   Summary& s = result.summary;
   s.method = "sns";
-  LogSinkhorn engine(problem, options.eta, options.threads);
+  const std::vector<double> etas = sns_eta_schedule(options.eta, problem.max_cost(), options);
+  LogSinkhorn engine(problem, etas.front(), options.threads);
   const std::size_t n = engine.rows(), m = engine.cols();
-  callbacks.begin({s.method, n + m, options.warmup_steps + options.max_newton_steps});
+  const std::size_t cap = options.max_iterations;
+  callbacks.begin({s.method, n + m, cap});
   Recorder recorder(s, callbacks, result.error_history, options.record_history,
                     options.history_stride, clock);
   Metric extras[] = {
       {"marginal_error", 0.0}, {"stage", 0.0}, {"cg_iterations", 0.0}, {"step", 1.0}};
 
-  // Stage 1: N1 Sinkhorn iterations.
-  std::size_t iteration = 0;
-  detail::LoopOutcome out = detail::sinkhorn_loop(engine, options.tolerance, options.warmup_steps,
-                                                  false, iteration, recorder, extras);
-  const std::size_t warmup = iteration;
-  std::size_t newton = 0, cg_total = 0, halvings = 0, fallbacks = 0;
-  const std::size_t keep = sns_kept_entries(n, m, options.sparsity, options.convention);
+  std::size_t iteration = 0, warmup = 0;
+  NewtonStage::Totals totals;
+  detail::LoopOutcome out;
   double eta_f = 0.0;
-
-  // Stage 2: sparse Newton.
-  if (out.status == Status::max_iterations) {
-    const Eigen::Index gauge = [&] {
-      Eigen::Index g = 0;
-      problem.b().maxCoeff(&g);
-      return g;
-    }();
-    const std::size_t cg_cap =
-        options.cg_max_iterations > 0 ? options.cg_max_iterations : 10 * (n + m);
-    DensePlan plan(engine);
-    plan.compute();
-    double error = l1_error(problem, plan.rowsum(), plan.colsum());
-    eta_f = scaled_dual(problem, engine, plan.rowsum());
-    detail::SparseRows sparse;
-    detail::TopKScratch scratch;
-    Eigen::VectorXd grad(Eigen::Index(n + m)), dz(Eigen::Index(n + m)), row_scale, col_scale;
-    out = {Status::max_iterations, {}, error};
-    bool failed_before = false;  // the previous step's line search failed
-    bool stalled = false;
-    for (std::size_t k = 0;; ++k) {
-      out.error = error;
-      if (!std::isfinite(error)) {
+  bool newton_ran = false;
+  std::string best_note;  // set when the run ends on its best iterate instead of its last
+  for (std::size_t k = 0; k < etas.size(); ++k) {
+    const bool last = k + 1 == etas.size();
+    if (k > 0) engine.set_eta(etas[k]);
+    const double tol =
+        last ? options.tolerance : std::max(options.tolerance, options.stage_tolerance);
+    // Stage 1: N1 Sinkhorn iterations.
+    const std::size_t before = iteration;
+    out = detail::sinkhorn_loop(engine, tol, std::min(options.warmup_steps, cap - iteration), false,
+                                iteration, recorder, extras);
+    warmup += iteration - before;
+    if (out.status == Status::converged && !last) continue;
+    if (out.status != Status::max_iterations || iteration >= cap) break;
+    // Stage 2: sparse Newton.
+    NewtonStage stage(problem, engine, options, recorder, extras, totals);
+    out = stage.run(tol, iteration, cap);
+    newton_ran = true;
+    if (out.status != Status::converged) {
+      // Never end on a worse iterate than the best one seen: return that one, and call the run
+      // diverged if the error grew over the stage.
+      const double last_error = out.error;
+      if (!(last_error <= stage.best_error())) {
+        out.error = stage.restore_best();
+        best_note = "; returning the best iterate (marginal error " + check::show(out.error) +
+                    ", the last had " + check::show(last_error) + ")";
+      }
+      if (!(last_error <= stage.start_error()) && out.status != Status::stopped) {
         out.status = Status::diverged;
-        out.message = "marginal error became non-finite at iteration " + std::to_string(iteration);
-        break;
+        out.message = "the marginal error grew from " + check::show(stage.start_error()) + " to " +
+                      check::show(last_error) + " during the Newton stage";
       }
-      if (error <= options.tolerance) {
-        out.status = Status::converged;
-        break;
-      }
-      if (k == options.max_newton_steps) break;
-
-      // Newton direction: M~ dz = grad f in the scaled potentials (alpha, beta) = eta (x, y).
-      grad.head(Eigen::Index(n)) = problem.a() - plan.rowsum();
-      grad.tail(Eigen::Index(m)) = problem.b() - plan.colsum();
-      if (options.rank == SparsityRank::scaled) {
-        row_scale = plan.rowsum().cwiseSqrt().cwiseInverse();
-        col_scale = plan.colsum().cwiseSqrt().cwiseInverse();
-      }
-      detail::top_k(plan.data(), n, m, keep,
-                    options.rank == SparsityRank::scaled ? row_scale.data() : nullptr,
-                    options.rank == SparsityRank::scaled ? col_scale.data() : nullptr, sparse,
-                    scratch);
-      const detail::CgOutcome cg = detail::solve_newton_system(
-          sparse, plan.rowsum(), plan.colsum(), grad, std::size_t(gauge), options.jacobi,
-          options.cg_tolerance, cg_cap, dz);
-      cg_total += cg.iterations;
-      const Eigen::VectorXd da = dz.head(Eigen::Index(n)), db = dz.tail(Eigen::Index(m));
-      const double slope = grad.dot(dz);  // > 0 for an ascent direction
-
-      // Backtracking: accept the first t = t0 2^-h with a strict increase of f. t0 = 1, unless
-      // CG returned a huge direction (far from the optimum, where M~ is nearly singular): then
-      // t0 skips the trials whose exp() would overflow (see kMaxLogStep).
-      const double reach = da.lpNorm<Eigen::Infinity>() + db.lpNorm<Eigen::Infinity>();
-      double t = reach > kMaxLogStep ? kMaxLogStep / reach : 1.0, increase = 0.0;
-      bool accepted = false;
-      if (slope > 0 && dz.allFinite()) {
-        for (std::size_t h = 0; h <= options.max_halvings; ++h, t *= 0.5) {
-          const double phi = plan.trial(da, db, t);
-          increase = t * slope - phi;  // eta (f(z + t dz) - f(z))
-          if (increase > 0 && std::isfinite(increase)) {
-            accepted = true;
-            break;
-          }
-          ++halvings;
-        }
-      }
-      ++iteration;
-      if (accepted) {
-        ++newton;
-        engine.alpha() += t * da;
-        engine.beta() += t * db;
-        plan.accept_trial();
-        eta_f += increase;
-      } else if (options.sinkhorn_fallback) {
-        // One Sinkhorn iteration: an exact block ascent, so f still never decreases. Far from
-        // the optimum it makes progress where a poor Newton direction did not; if it does not
-        // reduce the error after a second failed line search in a row, nothing will (the
-        // tolerance is below what double precision resolves) and the run stalls.
-        ++fallbacks;
-        t = 0.0;
-        engine.measure_rows();
-        engine.update_rows();
-        engine.update_cols();
-        plan.compute();
-        eta_f = scaled_dual(problem, engine, plan.rowsum());
-        const double after = l1_error(problem, plan.rowsum(), plan.colsum());
-        if (failed_before && !(after < error)) {
-          out.error = after;
-          out.status = Status::stalled;
-          out.message =
-              "no progress: two line searches in a row found no increase of the "
-              "dual and a Sinkhorn step did not reduce the marginal error " +
-              check::show(after);
-          stalled = true;
-        }
-      } else {
-        --iteration;
-        out.status = Status::stalled;
-        out.message = "line search found no increase of the dual after " +
-                      std::to_string(options.max_halvings) + " halvings (marginal error " +
-                      check::show(error) + ")";
-        break;
-      }
-      failed_before = !accepted;
-      error = l1_error(problem, plan.rowsum(), plan.colsum());
-      extras[0].value = error;
-      extras[1].value = accepted ? 1.0 : 0.0;
-      extras[2].value = double(cg.iterations);
-      extras[3].value = t;
-      if (recorder.record(iteration, eta_f / options.eta, error, t, extras, true)) {
-        out.error = error;
-        out.status = Status::stopped;
-        break;
-      }
-      if (stalled) break;
+      eta_f = stage.eta_f();
+      break;
     }
+    eta_f = stage.eta_f();
   }
+  const bool finished = engine.eta() == options.eta;
   recorder.keep_last();
   s.iterations = iteration;
   s.status = out.status;
   s.gradient_norm = out.error;
-  s.objective = -(newton + fallbacks > 0 ? eta_f / options.eta : engine.dual_value());
+  s.objective = -(newton_ran ? eta_f / engine.eta() : engine.dual_value());
+  const std::string counts =
+      std::to_string(warmup) + " Sinkhorn + " + std::to_string(totals.newton) + " Newton steps" +
+      (totals.fallbacks > 0 ? " + " + std::to_string(totals.fallbacks) + " Sinkhorn fallback steps"
+                            : std::string()) +
+      (etas.size() > 1 ? " over " + std::to_string(etas.size()) + " eta stages" : std::string());
   switch (out.status) {
     case Status::converged:
       s.message = "marginal error " + check::show(out.error) + " <= tolerance " +
-                  check::show(options.tolerance) + " after " + std::to_string(warmup) +
-                  " Sinkhorn + " + std::to_string(newton) + " Newton steps";
+                  check::show(options.tolerance) + " after " + counts;
       break;
     case Status::max_iterations:
-      s.message = "reached max_newton_steps = " + std::to_string(options.max_newton_steps) +
-                  " with marginal error " + check::show(out.error);
+      s.message =
+          "reached max_iterations = " + std::to_string(cap) + " with marginal error " +
+          check::show(out.error) +
+          (finished ? "" : " (at eta " + check::show(engine.eta()) + ", not yet the target eta)") +
+          " after " + counts;
       break;
     case Status::stopped:
       s.message = callbacks.stop_reason();
@@ -295,12 +456,15 @@ Result sinkhorn_newton_sparse(const Problem& problem, const SnsOptions& options,
       s.message = out.message;
       break;
   }
+  s.message += best_note;
   s.counters["sinkhorn_steps"] = double(warmup);
-  s.counters["newton_steps"] = double(newton);
-  s.counters["cg_iterations"] = double(cg_total);
-  s.counters["line_search_halvings"] = double(halvings);
-  s.counters["sinkhorn_fallbacks"] = double(fallbacks);
-  s.counters["kept_entries"] = double(keep);
+  s.counters["newton_steps"] = double(totals.newton);
+  s.counters["cg_iterations"] = double(totals.cg);
+  s.counters["line_search_halvings"] = double(totals.halvings);
+  s.counters["sinkhorn_fallbacks"] = double(totals.fallbacks);
+  s.counters["sinkhorn_blocks"] = double(totals.blocks);
+  s.counters["eta_stages"] = double(etas.size());
+  s.counters["kept_entries"] = double(sns_kept_entries(n, m, options.sparsity, options.convention));
   s.counters["lambda"] = options.sparsity / (0.5 * double(n + m));
   s.seconds = recorder.seconds();
   engine.finish(options.plan, result);

@@ -3,7 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
 #include <stdexcept>
+#include <thread>
 
 #include "io_test_util.hpp"
 
@@ -146,14 +151,122 @@ TEST(AtomicWriter, MisuseAfterCommitThrows) {
   EXPECT_EQ(read_file(dir.file("m.txt")), "");
 }
 
-TEST(AtomicWriter, CommitFailsWhenTheDestinationIsADirectory) {
+TEST(AtomicWriter, RefusesADirectory) {
   TempDir dir;
   std::filesystem::create_directory(dir.path() / "sub");
   std::filesystem::create_directory(dir.path() / "sub" / "inner");
-  AtomicWriter w((dir.path() / "sub").string());
-  w.stream() << "x";
-  expect_error([&] { w.commit(); }, "sub");
-  EXPECT_EQ(dir.entries(), std::vector<std::string>{"sub"}) << "temporary removed on failure";
+  const std::string sub = (dir.path() / "sub").string();
+  expect_error([&] { AtomicWriter w(sub); }, sub + ": it is a directory");
+  expect_error([&] { write_file_atomic(sub, "x"); }, "it is a directory");
+  EXPECT_EQ(dir.entries(), std::vector<std::string>{"sub"}) << "no temporary left behind";
+  EXPECT_TRUE(std::filesystem::is_directory(dir.path() / "sub" / "inner"));
+}
+
+// The destination's kind, without following a final symbolic link.
+std::filesystem::file_type kind_of(const std::string& p) {
+  return std::filesystem::symlink_status(p).type();
+}
+
+TEST(AtomicFile, WritesThroughASymlinkAndKeepsTheLink) {
+  TempDir dir;
+  const std::string real = dir.write("real.npy", "old");
+  const std::string link = dir.file("link.npy");
+  std::filesystem::create_symlink("real.npy", link);  // relative, as users make them
+  write_file_atomic(link, "new contents");
+  EXPECT_EQ(kind_of(link), std::filesystem::file_type::symlink);
+  EXPECT_EQ(read_file(real), "new contents");
+  {
+    AtomicWriter w(link);
+    w.stream() << "streamed";
+    w.commit();
+  }
+  EXPECT_EQ(kind_of(link), std::filesystem::file_type::symlink);
+  EXPECT_EQ(read_file(real), "streamed");
+  EXPECT_EQ(dir.entries(), (std::vector<std::string>{"link.npy", "real.npy"}));
+}
+
+TEST(AtomicFile, DanglingSymlinkCreatesItsTarget) {
+  TempDir dir;
+  std::filesystem::create_directory(dir.path() / "d");
+  const std::string link = dir.file("link.csv");
+  std::filesystem::create_symlink(dir.path() / "d" / "made.csv", link);
+  write_file_atomic(link, "x");
+  EXPECT_EQ(kind_of(link), std::filesystem::file_type::symlink);
+  EXPECT_EQ(read_file((dir.path() / "d" / "made.csv").string()), "x");
+}
+
+TEST(AtomicFile, SymlinkLoopIsAnError) {
+  TempDir dir;
+  std::filesystem::create_symlink("b", dir.path() / "a");
+  std::filesystem::create_symlink("a", dir.path() / "b");
+  expect_error([&] { write_file_atomic(dir.file("a"), "x"); }, dir.file("a"));
+}
+
+TEST(AtomicFile, ReplacingKeepsThePermissions) {
+  TempDir dir;
+  const std::string p = dir.write("mode.txt", "old");
+  namespace fs = std::filesystem;
+  fs::permissions(p, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read);
+  write_file_atomic(p, "new");
+  EXPECT_EQ(fs::status(p).permissions(),
+            fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read);
+  fs::permissions(p, fs::perms::owner_all);
+  {
+    AtomicWriter w(p);
+    w.stream() << "newer";
+    w.commit();
+  }
+  EXPECT_EQ(fs::status(p).permissions(), fs::perms::owner_all);
+  EXPECT_EQ(read_file(p), "newer");
+}
+
+TEST(AtomicFile, CharacterDevicesAreWrittenInPlace) {
+  // /dev/null and /dev/full stay devices; /dev/full's ENOSPC is an error, not a success.
+  write_file_atomic("/dev/null", "discarded");
+  EXPECT_EQ(kind_of("/dev/null"), std::filesystem::file_type::character);
+  if (!std::filesystem::exists("/dev/full")) GTEST_SKIP() << "no /dev/full here";
+  expect_error([] { write_file_atomic("/dev/full", "x"); },
+               "cannot write /dev/full: No space left on device");
+  expect_error(
+      [] {
+        AtomicWriter w("/dev/full");
+        w.stream() << "x";
+        w.commit();
+      },
+      "cannot write /dev/full: No space left on device");
+  EXPECT_EQ(kind_of("/dev/full"), std::filesystem::file_type::character);
+}
+
+TEST(AtomicFile, FifoReaderGetsTheData) {
+  TempDir dir;
+  const std::string fifo = dir.file("pipe");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::string got;
+  std::thread reader([&] { got = read_file(fifo); });
+  write_file_atomic(fifo, "through the fifo");
+  reader.join();
+  EXPECT_EQ(got, "through the fifo");
+  EXPECT_EQ(kind_of(fifo), std::filesystem::file_type::fifo);
+  EXPECT_EQ(dir.entries(), std::vector<std::string>{"pipe"});
+}
+
+TEST(AtomicFile, InheritedDescriptorNamesWriteToTheDescriptor) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const std::string name = "/dev/fd/" + std::to_string(fds[1]);
+  EXPECT_EQ(resolve_output(name).kind, OutputTarget::Kind::descriptor);
+  EXPECT_EQ(resolve_output("/dev/stdout").descriptor, 1);
+  write_file_atomic(name, "one ");
+  {
+    AtomicWriter w("/proc/self/fd/" + std::to_string(fds[1]));
+    w.stream() << "two";
+    w.commit();
+  }
+  ::close(fds[1]);
+  char buf[64] = {};
+  const ssize_t n = ::read(fds[0], buf, sizeof buf);
+  ::close(fds[0]);
+  EXPECT_EQ(std::string(buf, n > 0 ? std::size_t(n) : 0), "one two");
 }
 
 TEST(ReadFile, MissingFileThrowsErrorWithPathAndReason) {

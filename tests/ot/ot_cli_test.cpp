@@ -98,4 +98,71 @@ TEST_F(OtCli, ClearErrorsForBadInput) {
             0);
 }
 
+// The default command: uniform 2-D Gaussian clouds N(0, I) (60 points) and N(1, I) (80
+// points), raw squared-Euclidean cost (max C ~ 25-45), every option at its default. It used to
+// write a plan with entries of 8.2e307, print "transport cost = inf" and exit 0.
+TEST_F(OtCli, DefaultCommandOnRawCostCloudsWritesAPlan) {
+  descent::Rng rng = descent::make_rng(7, {1});
+  descent::io::write_csv(path("g0.csv"), descent::normal_matrix(rng, 60, 2), {"x", "y"});
+  descent::io::write_npy(path("g1.npy"),
+                         Eigen::MatrixXd(descent::normal_matrix(rng, 80, 2).array() + 1.0));
+  const CliRun r = ot("--source " + path("g0.csv") + " --target " + path("g1.npy") + " --plan " +
+                      path("p.npy") + " --json");
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  const auto j = descent::io::Json::parse(r.out);
+  EXPECT_EQ(j["status"], "converged");
+  EXPECT_LE(j["marginal_error"].get<double>(), 1e-9);
+  EXPECT_TRUE(j["transport_cost"].is_number());
+  const Eigen::MatrixXd plan = descent::io::read_npy_matrix(path("p.npy"));
+  EXPECT_NEAR(plan.sum(), 1.0, 1e-9);
+  EXPECT_LE(plan.maxCoeff(), 1.0);
+  EXPECT_GE(plan.minCoeff(), 0.0);
+}
+
+// A run that cannot converge in its budget: exit 1, no plan unless --keep-partial, and the
+// achieved error as a number.
+TEST_F(OtCli, UnconvergedRunExitsOneAndWritesNoPlan) {
+  const std::string base = "--source " + path("a.csv") + " --target " + path("b.npy") +
+                           " --method sns --max-iterations 3 --plan " + path("p.npy") +
+                           " --potentials " + path("z.npy");
+  CliRun r = ot(base + " --json");
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  auto j = descent::io::Json::parse(r.out);
+  EXPECT_EQ(j["status"], "max_iterations");
+  ASSERT_TRUE(j["marginal_error"].is_number()) << r.out;
+  EXPECT_GT(j["marginal_error"].get<double>(), 1e-10);
+  EXPECT_TRUE(j["transport_cost"].is_number());
+  EXPECT_FALSE(j.contains("plan_file"));
+  EXPECT_FALSE(fs::exists(path("p.npy")));
+  EXPECT_FALSE(fs::exists(path("z.npy")));
+  EXPECT_NE(r.err.find("--keep-partial"), std::string::npos) << r.err;
+
+  r = ot(base + " --keep-partial");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("warning"), std::string::npos) << r.err;
+  EXPECT_TRUE(fs::exists(path("p.npy")));
+  EXPECT_TRUE(fs::exists(path("z.npy")));
+  // One marginal error in the text output, the plan's own.
+  EXPECT_EQ(r.out.find("|g|"), std::string::npos) << r.out;
+
+  // Sinkhorn too.
+  r = ot("--source " + path("a.csv") + " --target " + path("b.npy") +
+         " --method sinkhorn --max-iterations 2 --plan " + path("q.npy"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_FALSE(fs::exists(path("q.npy")));
+}
+
+TEST_F(OtCli, BadNumbersAreRefusedNotReplacedByDefaults) {
+  const std::string base = "--source " + path("a.csv") + " --target " + path("b.npy");
+  for (const char* bad : {"--tol -5", "--tol nan", "--max-iterations 0", "--max-newton-steps 0"}) {
+    const CliRun r = ot(base + " --method sns " + bad);
+    EXPECT_EQ(r.code, 2) << bad << ": " << r.out << r.err;
+  }
+  // Sinkhorn accepts a cap of 0 (it measures the starting point): that is an unconverged run,
+  // not "the default cap" as it used to be.
+  const CliRun r = ot(base + " --method sinkhorn --max-iterations 0 --json");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(descent::io::Json::parse(r.out)["iterations"], 0);
+}
+
 }  // namespace

@@ -1,6 +1,7 @@
 // `descent ot`: optimal transport between two point clouds or two images, with any solver of
 // descent::ot (log-domain Sinkhorn, epsilon scaling, Sinkhorn-Newton-Sparse, exact).
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -22,8 +23,12 @@ struct OtFlags {
   std::string cost = "sqeuclidean";
   std::string method = "sns";
   double eta = 1200.0;
-  double tol = -1.0;               // < 0: the method's default
-  std::size_t max_iterations = 0;  // 0: the method's default
+  // Only set when given (see solve()): the methods' own defaults apply otherwise, and a bad
+  // value (negative, NaN, 0 iterations) reaches the Options' validate() instead of a default.
+  double tol = 0.0;
+  std::size_t max_iterations = 0, max_newton_steps = 0;
+  CLI::Option *tol_opt = nullptr, *iterations_opt = nullptr, *newton_opt = nullptr;
+  bool keep_partial = false;
   bool normalize_cost = false;
   bool images = false;
   double intensity_floor = 1e-6;
@@ -151,8 +156,8 @@ ot::Result solve(const OtFlags& f, const ot::Problem& p, const Globals& g) {
   if (f.method == "sinkhorn" || f.method == "sinkhorn-eps") {
     ot::SinkhornOptions o;
     o.eta = f.eta;
-    if (f.tol >= 0) o.tolerance = f.tol;
-    if (f.max_iterations > 0) o.max_iterations = f.max_iterations;
+    if (f.tol_opt->count() > 0) o.tolerance = f.tol;
+    if (f.iterations_opt->count() > 0) o.max_iterations = f.max_iterations;
     o.threads = g.threads;
     o.plan = plan_options(f);
     if (f.method == "sinkhorn") return ot::sinkhorn(p, o, cbs);
@@ -165,8 +170,9 @@ ot::Result solve(const OtFlags& f, const ot::Problem& p, const Globals& g) {
   if (f.method == "sns") {
     ot::SnsOptions o;
     o.eta = f.eta;
-    if (f.tol >= 0) o.tolerance = f.tol;
-    if (f.max_iterations > 0) o.max_newton_steps = f.max_iterations;
+    if (f.tol_opt->count() > 0) o.tolerance = f.tol;
+    if (f.iterations_opt->count() > 0) o.max_iterations = f.max_iterations;
+    if (f.newton_opt->count() > 0) o.max_newton_steps = f.max_newton_steps;
     o.warmup_steps = f.warmup;
     o.sparsity = f.sparsity;
     o.convention =
@@ -181,12 +187,33 @@ ot::Result solve(const OtFlags& f, const ot::Problem& p, const Globals& g) {
   return ot::exact_ot(p, o);
 }
 
+// A number for JSON: finite values as numbers, others as the strings "inf", "-inf", "nan" (JSON
+// has no such numbers, and null would hide that the run measured one).
+io::Json number(double v) {
+  if (std::isfinite(v)) return v;
+  return std::isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf");
+}
+
 int run_ot(const OtFlags& f, const Globals& g) {
   const ot::Problem p = build_problem(f);
   const ot::Result r = solve(f, p, g);
   const Summary& s = r.summary;
-  if (!f.plan_out.empty() && r.plan.size() > 0) io::write_npy(f.plan_out, r.plan);
-  if (!f.potentials_out.empty() && r.x.size() > 0) {
+  // Only a converged plan is a plan: an unconverged one is written only on request, with a
+  // warning that names its error.
+  const bool converged = s.status == Status::converged;
+  const bool write = converged || f.keep_partial;
+  if (!converged && (!f.plan_out.empty() || !f.potentials_out.empty())) {
+    if (f.keep_partial)
+      std::cerr << "descent: warning: the run did not converge (" << to_string(s.status)
+                << ", marginal error " << check::show(r.marginal_error)
+                << "); writing its best iterate because of --keep-partial\n";
+    else
+      std::cerr << "descent: the run did not converge (" << to_string(s.status)
+                << ", marginal error " << check::show(r.marginal_error)
+                << "): no plan or potentials written (--keep-partial writes them anyway)\n";
+  }
+  if (write && !f.plan_out.empty() && r.plan.size() > 0) io::write_npy(f.plan_out, r.plan);
+  if (write && !f.potentials_out.empty() && r.x.size() > 0) {
     Eigen::VectorXd z(r.x.size() + r.y.size());
     z << r.x, r.y;
     io::write_npy(f.potentials_out, std::span<const double>(z.data(), std::size_t(z.size())),
@@ -198,17 +225,20 @@ int run_ot(const OtFlags& f, const Globals& g) {
     j["cols"] = p.cols();
     j["ground_cost"] = f.cost;
     j["eta"] = f.method == "exact" ? io::Json(nullptr) : io::Json(f.eta);
-    j["transport_cost"] = r.transport_cost;
-    j["marginal_error"] = r.marginal_error;
+    j["transport_cost"] = number(r.transport_cost);
+    j["marginal_error"] = number(r.marginal_error);
+    j["gradient_norm"] = number(s.gradient_norm);
     j["mass"] = p.mass();
-    if (!f.plan_out.empty()) j["plan_file"] = f.plan_out;
-    if (!f.potentials_out.empty()) j["potentials_file"] = f.potentials_out;
+    if (write && !f.plan_out.empty()) j["plan_file"] = f.plan_out;
+    if (write && !f.potentials_out.empty()) j["potentials_file"] = f.potentials_out;
     print_json(j);
   } else {
     char line[256];
     std::cout << "ot: " << p.rows() << " x " << p.cols() << ", " << f.cost << " cost"
               << (f.method == "exact" ? std::string() : ", eta = " + check::show(f.eta))
-              << ", method " << s.method << "\n  " << s.brief() << "\n";
+              << ", method " << s.method << "\n  " << to_string(s.status) << ": " << s.message
+              << "\n";
+    // One marginal error: the returned plan's own (Result::marginal_error).
     std::snprintf(line, sizeof line,
                   "  transport cost <C, P> = %.12g\n  iterations = %zu, marginal error = %.3g, "
                   "time = %.3f s\n",
@@ -217,12 +247,14 @@ int run_ot(const OtFlags& f, const Globals& g) {
     if (s.method == "sns")
       std::cout << "  (" << s.counters.at("sinkhorn_steps") << " Sinkhorn + "
                 << s.counters.at("newton_steps") << " Newton steps, "
-                << s.counters.at("cg_iterations") << " CG iterations)\n";
-    if (!f.plan_out.empty()) std::cout << "  plan -> " << f.plan_out << "\n";
-    if (!f.potentials_out.empty())
+                << s.counters.at("sinkhorn_fallbacks") << " Sinkhorn fallback steps, "
+                << s.counters.at("eta_stages") << " eta stages, " << s.counters.at("cg_iterations")
+                << " CG iterations)\n";
+    if (write && !f.plan_out.empty()) std::cout << "  plan -> " << f.plan_out << "\n";
+    if (write && !f.potentials_out.empty())
       std::cout << "  potentials (x then y) -> " << f.potentials_out << "\n";
   }
-  return s.status == Status::diverged || s.status == Status::failed ? 1 : 0;
+  return converged ? 0 : 1;
 }
 
 const char* kPaper =
@@ -251,7 +283,9 @@ const CommandRegistrar registrar("ot", [](CLI::App& app, Globals& g) {
       "[0, 1]) or a 2-D .npy/.csv table; PNG is not supported. The pixel grid in [0,1]^2 is the "
       "support and intensity + "
       "--image-floor, normalised, the weights.\n--potentials writes one vector: x (n entries) "
-      "then y (m entries), in the convention P = exp(eta(-C + x + y) - 1).");
+      "then y (m entries), in the convention P = exp(eta(-C + x + y) - 1).\nExit status: 0 "
+      "when the solver converged; 1 when it did not (then no plan or potentials are written "
+      "unless --keep-partial); 2 for misuse.");
   cmd->add_option("--source", f->source, "Source points (.csv/.npy) or image")->required();
   cmd->add_option("--target", f->target, "Target points (.csv/.npy) or image")->required();
   cmd->add_option("--source-weights", f->source_weights, "Source weights (.csv/.npy vector)");
@@ -266,10 +300,15 @@ const CommandRegistrar registrar("ot", [](CLI::App& app, Globals& g) {
   cmd->add_option("--method", f->method, "Solver")
       ->check(CLI::IsMember({"sinkhorn", "sinkhorn-eps", "sns", "exact"}))
       ->capture_default_str();
-  cmd->add_option("--tol", f->tol,
-                  "Stop at this L1 marginal error (default: 1e-9 Sinkhorn, 1e-10 SNS)");
-  cmd->add_option("--max-iterations", f->max_iterations,
-                  "Sinkhorn iterations (default 100000) or SNS Newton steps (default 500)");
+  f->tol_opt = cmd->add_option(
+      "--tol", f->tol, "Stop at this L1 marginal error (default: 1e-9 Sinkhorn, 1e-10 SNS)");
+  f->iterations_opt = cmd->add_option(
+      "--max-iterations", f->max_iterations,
+      "Cap on iterations (default 100000; for SNS, Sinkhorn and Newton steps together)");
+  f->newton_opt = cmd->add_option("--max-newton-steps", f->max_newton_steps,
+                                  "SNS: cap on Newton steps (default 500)");
+  cmd->add_flag("--keep-partial", f->keep_partial,
+                "Write --plan/--potentials even when the run did not converge (with a warning)");
   cmd->add_flag("--images", f->images, "A and B are images (see below)");
   cmd->add_option("--image-floor", f->intensity_floor, "Added to every pixel intensity")
       ->capture_default_str();

@@ -1,16 +1,47 @@
 // Whole-file reads and crash-safe (atomic) writes.
 //
-// A write goes to a temporary file in the destination's directory, is flushed and fsync'ed, and
-// is then renamed over the destination. Readers therefore see either the old or the new file,
-// never a half-written one; on failure the temporary file is removed and the old file is kept.
+// A write to a regular file goes to a temporary file in the destination's directory, is flushed
+// and fsync'ed, and is then renamed over the destination. Readers therefore see either the old
+// or the new file, never a half-written one; on failure the temporary file is removed and the
+// old file is kept. The destination is resolved first:
+//  - a symbolic link (or a chain of them) is followed, and the real file is replaced; the link
+//    stays a link (a dangling link names the file to create);
+//  - a file being replaced keeps its permission bits (and, when run as root, its owner);
+//  - character devices, FIFOs and sockets are written in place: `/dev/null` stays a device,
+//    `/dev/full` reports "No space left on device", a reader on a FIFO gets the data;
+//  - `/dev/stdout`, `/dev/stderr`, `/dev/fd/N` and `/proc/self/fd/N` write to the descriptor
+//    this process already holds (a pipe, a terminal, or a file the shell opened);
+//  - a directory or a block device is refused with descent::Error.
+// In-place writes are not atomic (there is nothing to rename); a failure is still an Error.
 #pragma once
 
+#include <sys/types.h>
+
 #include <fstream>
+#include <memory>
 #include <ostream>
 #include <string>
 #include <string_view>
 
 namespace descent::io {
+
+/// Where a write to `path` goes (see the top of this file). Throws descent::Error for a
+/// directory, a block device or a symbolic-link loop.
+struct OutputTarget {
+  enum class Kind {
+    replace,     ///< regular file (new or existing): temporary file + rename at `path`
+    in_place,    ///< device, FIFO or socket: opened and written directly
+    descriptor,  ///< an inherited descriptor (/dev/stdout, /dev/fd/N)
+  };
+  Kind kind = Kind::replace;
+  std::string path;       ///< the real destination (links followed) for `replace`
+  int descriptor = -1;    ///< for Kind::descriptor
+  bool existing = false;  ///< replace: a file exists there (its mode and owner are kept)
+  mode_t mode = 0;
+  uid_t uid = 0;
+  gid_t gid = 0;
+};
+OutputTarget resolve_output(const std::string& path);
 
 /// Atomically replaces `path` with `contents`. Throws descent::Error naming the path on failure
 /// (e.g. "cannot create temporary file for DIR/x.csv: No such file or directory").
@@ -20,7 +51,8 @@ void write_file_atomic(const std::string& path, std::string_view contents);
 /// writer without commit() removes the temporary file and leaves `path` untouched.
 class AtomicWriter {
  public:
-  /// Creates the temporary file now (throws descent::Error if the directory is not writable).
+  /// Creates the temporary file now (throws descent::Error if the directory is not writable,
+  /// or the destination is a directory); an in-place destination is opened now.
   explicit AtomicWriter(std::string path, bool binary = false);
   AtomicWriter(const AtomicWriter&) = delete;
   AtomicWriter& operator=(const AtomicWriter&) = delete;
@@ -37,9 +69,14 @@ class AtomicWriter {
   const std::string& temp_path() const noexcept { return temp_; }
 
  private:
+  class DescriptorBuffer;
+
   std::string path_;
+  std::string target_;  // the real file behind `path_` (replace mode)
   std::string temp_;
-  std::ofstream out_;
+  std::filebuf file_;                         // the temporary file (replace mode)
+  std::unique_ptr<DescriptorBuffer> direct_;  // in-place destinations
+  std::ostream out_{nullptr};
   bool committed_ = false;
 };
 
