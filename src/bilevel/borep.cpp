@@ -7,6 +7,7 @@
 #include "descent/bilevel/estimators.hpp"
 #include "descent/core/error.hpp"
 #include "descent/core/options.hpp"
+#include "descent/core/run.hpp"
 #include "descent/core/timer.hpp"
 
 namespace descent::bilevel {
@@ -77,11 +78,10 @@ Summary minimize_borep(BilevelProblem& problem, BoRepState& s, const BoRepOption
   if (s.x.size() != problem.dim_x() || s.y.size() != problem.dim_y() ||
       s.z.size() != problem.dim_y() || s.m.size() != problem.dim_x())
     throw Error("minimize_borep: state sizes do not match the problem (use BoRepState::start)");
-  Summary summary;
-  summary.method = o.normalized ? "borep" : (o.beta == 0 ? "soba" : "unnormalized-momentum");
-  summary.status = Status::max_iterations;
-  Stopwatch clock;
-  callbacks.begin({summary.method, static_cast<std::size_t>(s.x.size()), o.max_iterations});
+  Run run(o.normalized ? "borep" : (o.beta == 0 ? "soba" : "unnormalized-momentum"),
+          static_cast<std::size_t>(s.x.size()), o.max_iterations,
+          {o.record_history, o.history_stride}, callbacks);
+  Summary& summary = run.summary();
   Rng rng = make_rng(o.seed, {0xB0BE9});
 
   std::size_t lower_updates = 0, lower_steps = 0, hvps = 0;
@@ -93,6 +93,21 @@ Summary minimize_borep(BilevelProblem& problem, BoRepState& s, const BoRepOption
   double min_true = std::numeric_limits<double>::infinity();
   double gnorm = std::nan(""), fval = std::nan("");
   const bool has_truth = problem.true_hypergradient(s.x, truth);
+  Metric extras[] = {{"estimate_norm", 0.0}, {"z_norm", 0.0}};
+  // The row of iteration t (built only when the Run wants it: upper() costs a pass over data).
+  auto row = [&](std::size_t t) {
+    fval = problem.upper(s.x, s.y);
+    extras[0].value = ghat.norm();
+    extras[1].value = s.z.norm();
+    IterationInfo info;
+    info.iteration = t;
+    info.objective = fval;
+    info.gradient_norm = gnorm;
+    info.step_size = o.eta;
+    info.x = std::span<const double>(s.x.data(), static_cast<std::size_t>(s.x.size()));
+    info.extras = extras;
+    return info;
+  };
 
   for (std::size_t t = 0; t < o.max_iterations; ++t) {
     if (t % o.update_period == 0) {  // periodic LL update: N SGD steps
@@ -124,9 +139,9 @@ Summary minimize_borep(BilevelProblem& problem, BoRepState& s, const BoRepOption
 
     if (!all_finite(s.x, o.divergence_threshold) || !all_finite(s.y, o.divergence_threshold) ||
         !all_finite(s.z, o.divergence_threshold) || !all_finite(s.m, o.divergence_threshold)) {
-      summary.status = Status::diverged;
-      summary.message = "iterates overflowed or became non-finite at iteration " +
-                        std::to_string(t + 1) + "; reduce eta (or use normalized steps)";
+      run.end(Status::diverged, "iterates overflowed or became non-finite at iteration " +
+                                    std::to_string(t + 1) +
+                                    "; reduce eta (or use normalized steps)");
       break;
     }
     gnorm = ghat.norm();
@@ -134,49 +149,23 @@ Summary minimize_borep(BilevelProblem& problem, BoRepState& s, const BoRepOption
       problem.true_hypergradient(s.x, truth);
       gnorm = truth.norm();
       if (!std::isfinite(gnorm)) {
-        summary.status = Status::diverged;
-        summary.message = "hypergradient overflowed at iteration " + std::to_string(t + 1);
+        run.end(Status::diverged, "hypergradient overflowed at iteration " + std::to_string(t + 1));
         break;
       }
       min_true = std::min(min_true, gnorm);
-      if (o.gradient_tolerance > 0 && gnorm <= o.gradient_tolerance) {
-        summary.status = Status::converged;
-        summary.message = "|grad Phi| = " + check::show(gnorm) + " <= gradient_tolerance";
-      }
+      if (o.gradient_tolerance > 0 && gnorm <= o.gradient_tolerance)
+        run.end(Status::converged, "|grad Phi| = " + check::show(gnorm) + " <= gradient_tolerance");
     }
-    const bool record =
-        o.record_history && ((t + 1) % o.history_stride == 0 || t + 1 == o.max_iterations);
-    if (record || !callbacks.empty()) {
-      fval = problem.upper(s.x, s.y);
-      const Metric extras[] = {{"estimate_norm", ghat.norm()}, {"z_norm", s.z.norm()}};
-      IterationInfo info;
-      info.iteration = t + 1;
-      info.objective = fval;
-      info.gradient_norm = gnorm;
-      info.step_size = o.eta;
-      info.seconds = clock.seconds();
-      info.x = std::span<const double>(s.x.data(), static_cast<std::size_t>(s.x.size()));
-      info.extras = extras;
-      if (record) summary.history.push_back(HistoryRow::from(info));
-      if (callbacks.iteration(info)) {
-        summary.status = Status::stopped;
-        summary.message = callbacks.stop_reason();
-        break;
-      }
-    }
-    if (summary.status == Status::converged) break;
+    if ((run.wants(t + 1) || run.ended()) && run.record(row(t + 1))) break;
+    if (run.ended()) break;
   }
-  if (summary.status == Status::max_iterations)
-    summary.message = "reached max_iterations = " + std::to_string(o.max_iterations);
-  summary.objective = summary.status == Status::diverged ? std::nan("") : problem.upper(s.x, s.y);
-  summary.gradient_norm = gnorm;
+  const bool diverged = run.ended() && summary.status == Status::diverged;
+  if (!diverged && summary.iterations > 0) run.keep_final(row(summary.iterations));
   summary.counters["lower_updates"] = double(lower_updates);
   summary.counters["lower_steps"] = double(lower_steps);
   summary.counters["hvp"] = double(hvps);
   if (has_truth) summary.counters["min_true_gradient_norm"] = min_true;
-  summary.seconds = clock.seconds();
-  callbacks.end(summary);
-  return summary;
+  return run.finish(diverged ? std::nan("") : problem.upper(s.x, s.y), gnorm);
 }
 
 }  // namespace descent::bilevel

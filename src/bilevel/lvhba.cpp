@@ -7,6 +7,7 @@
 #include "descent/bilevel/estimators.hpp"
 #include "descent/core/error.hpp"
 #include "descent/core/options.hpp"
+#include "descent/core/run.hpp"
 #include "descent/core/timer.hpp"
 
 namespace descent::bilevel {
@@ -70,16 +71,27 @@ Summary minimize_lvhba(const ConstrainedBilevelProblem& problem, LvHbaState& s,
     throw Error("minimize_lvhba: state sizes do not match the problem (use LvHbaState::start)");
   const bool eq = problem.equality_constraints();
 
-  Summary summary;
-  summary.method = "lvhba";
-  summary.status = Status::max_iterations;
-  Stopwatch clock;
-  callbacks.begin(
-      {summary.method, static_cast<std::size_t>(s.x.size() + s.y.size()), o.max_iterations});
+  Run run("lvhba", static_cast<std::size_t>(s.x.size() + s.y.size()), o.max_iterations,
+          {o.record_history, o.history_stride}, callbacks);
+  Summary& summary = run.summary();
   const double limit = o.divergence_factor * std::max(1.0, max_abs(s));
 
   Vec fx_t, fy_t, gx_t, gy_t, Fx, Fy, fx, fy, fx1, fy1, gx1, gy1, dx, dy;
   double dnorm = std::nan("");
+  Metric extras[] = {{"c_k", 0.0}, {"monitor", 0.0}};
+  // The row of iteration k (built only when the Run wants it: upper() and the monitor cost).
+  auto row = [&](std::size_t k, double ck) {
+    extras[0].value = ck;
+    extras[1].value = monitor ? monitor(s.x, s.y) : std::nan("");
+    IterationInfo info;
+    info.iteration = k;
+    info.objective = problem.upper(s.x, s.y);
+    info.gradient_norm = dnorm;
+    info.step_size = o.alpha;
+    info.x = std::span<const double>(s.x.data(), static_cast<std::size_t>(s.x.size()));
+    info.extras = extras;
+    return info;
+  };
   for (std::size_t k = 0; k < o.max_iterations; ++k) {
     const double ck = o.c_lower * std::pow(double(k + 1), o.p);
     // Step 1: descent in θ, ascent in λ, both at (x^k, θ^k, λ^k).
@@ -109,41 +121,25 @@ Summary minimize_lvhba(const ConstrainedBilevelProblem& problem, LvHbaState& s,
     }
     s.theta = std::move(theta1);
     s.lambda = std::move(lambda1);
-    summary.iterations = k + 1;
     summary.gradient_evaluations += 4;
 
     if (!finite_state(s, limit) || !std::isfinite(dnorm)) {
-      summary.status = Status::diverged;
-      summary.message = "iterates exceeded " + check::show(limit) + " or became non-finite at " +
-                        "iteration " + std::to_string(k + 1) + "; reduce alpha/eta or raise gamma";
+      summary.iterations = k + 1;
+      run.end(Status::diverged, "iterates exceeded " + check::show(limit) +
+                                    " or became non-finite at iteration " + std::to_string(k + 1) +
+                                    "; reduce alpha/eta or raise gamma");
       break;
     }
-    const bool record =
-        o.record_history && ((k + 1) % o.history_stride == 0 || k + 1 == o.max_iterations);
-    if (!record && callbacks.empty()) continue;
-    const Metric extras[] = {{"c_k", ck}, {"monitor", monitor ? monitor(s.x, s.y) : std::nan("")}};
-    IterationInfo info;
-    info.iteration = k + 1;
-    info.objective = problem.upper(s.x, s.y);
-    info.gradient_norm = dnorm;
-    info.step_size = o.alpha;
-    info.seconds = clock.seconds();
-    info.x = std::span<const double>(s.x.data(), static_cast<std::size_t>(s.x.size()));
-    info.extras = extras;
-    if (record) summary.history.push_back(HistoryRow::from(info));
-    if (callbacks.iteration(info)) {
-      summary.status = Status::stopped;
-      summary.message = callbacks.stop_reason();
-      break;
+    if (!run.wants(k + 1) && k + 1 < o.max_iterations) {
+      summary.iterations = k + 1;
+      continue;
     }
+    if (run.record(row(k + 1, ck))) break;
   }
-  if (summary.status == Status::max_iterations)
-    summary.message = "reached max_iterations = " + std::to_string(o.max_iterations);
-  summary.objective = summary.status == Status::diverged ? std::nan("") : problem.upper(s.x, s.y);
-  summary.gradient_norm = dnorm;
-  summary.seconds = clock.seconds();
-  callbacks.end(summary);
-  return summary;
+  const bool diverged = run.ended() && summary.status == Status::diverged;
+  if (!diverged && summary.iterations > 0)
+    run.keep_final(row(summary.iterations, o.c_lower * std::pow(double(summary.iterations), o.p)));
+  return run.finish(diverged ? std::nan("") : problem.upper(s.x, s.y), dnorm);
 }
 
 ValueFunction proximal_value_function(const ConstrainedBilevelProblem& problem, const Vec& x,

@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "descent/core/options.hpp"
-#include "descent/core/timer.hpp"
+#include "descent/core/run.hpp"
 
 namespace descent {
 
@@ -24,28 +24,25 @@ Summary minimize_gradient_descent(const DifferentiableFunction& f, Eigen::Vector
     throw Error("minimize_gradient_descent: x has " + std::to_string(x.size()) +
                 " entries but the function has dimension " + std::to_string(f.dimension()));
 
-  Summary summary;
-  summary.method = options.momentum > 0 ? "heavy-ball" : "gd";
-  Stopwatch clock;
-  callbacks.begin({summary.method, static_cast<std::size_t>(x.size()), options.max_iterations});
+  Run run(options.momentum > 0 ? "heavy-ball" : "gd", static_cast<std::size_t>(x.size()),
+          options.max_iterations, {options.record_history, options.history_stride}, callbacks);
+  Summary& summary = run.summary();
 
   Eigen::VectorXd g(x.size()), previous = x, step(x.size());
   double fx = f.value_and_gradient(x, g);
   summary.function_evaluations = summary.gradient_evaluations = 1;
   const double blowup = options.divergence_factor * std::max(1.0, std::abs(fx));
-  summary.status = Status::max_iterations;
+  auto diverged = [&] { return !std::isfinite(fx) || !std::isfinite(g.norm()) || fx > blowup; };
 
   for (std::size_t k = 1; k <= options.max_iterations; ++k) {
     const double gnorm = g.norm();
-    if (!std::isfinite(fx) || !std::isfinite(gnorm) || fx > blowup) {
-      summary.status = Status::diverged;
-      summary.message = "objective became " + check::show(fx) + " at iteration " +
-                        std::to_string(k - 1) + "; reduce step_size";
+    if (diverged()) {
+      run.end(Status::diverged, "objective became " + check::show(fx) + " at iteration " +
+                                    std::to_string(k - 1) + "; reduce step_size");
       break;
     }
     if (gnorm <= options.gradient_tolerance) {
-      summary.status = Status::converged;
-      summary.message = "gradient norm " + check::show(gnorm) + " <= gradient_tolerance";
+      run.end(Status::converged, "gradient norm " + check::show(gnorm) + " <= gradient_tolerance");
       break;
     }
     step = -options.step_size * g + options.momentum * (x - previous);
@@ -54,35 +51,18 @@ Summary minimize_gradient_descent(const DifferentiableFunction& f, Eigen::Vector
     fx = f.value_and_gradient(x, g);
     ++summary.function_evaluations;
     ++summary.gradient_evaluations;
-    summary.iterations = k;
 
     IterationInfo info;
     info.iteration = k;
     info.objective = fx;
     info.gradient_norm = g.norm();
     info.step_size = options.step_size;
-    info.seconds = clock.seconds();
     info.x = std::span<const double>(x.data(), static_cast<std::size_t>(x.size()));
-    if (options.record_history && (k % options.history_stride == 0 || k == options.max_iterations))
-      summary.history.push_back(HistoryRow::from(info));
-    if (callbacks.iteration(info)) {
-      summary.status = Status::stopped;
-      summary.message = callbacks.stop_reason();
-      break;
-    }
+    if (run.record(info)) break;
   }
-  summary.objective = fx;
-  summary.gradient_norm = g.norm();
-  if (summary.status == Status::max_iterations &&
-      (!std::isfinite(fx) || !std::isfinite(summary.gradient_norm) || fx > blowup)) {
-    summary.status = Status::diverged;
-    summary.message = "objective became " + check::show(fx) + " at the last iteration";
-  }
-  if (summary.status == Status::max_iterations)
-    summary.message = "reached max_iterations = " + std::to_string(options.max_iterations);
-  summary.seconds = clock.seconds();
-  callbacks.end(summary);
-  return summary;
+  if (diverged())
+    run.end(Status::diverged, "objective became " + check::show(fx) + " at the last iteration");
+  return run.finish(fx, g.norm());
 }
 
 }  // namespace descent

@@ -10,25 +10,17 @@ namespace descent::newton::detail {
 
 Driver::Driver(std::string method, const CommonOptions& options, Eigen::Index dimension,
                Callbacks& callbacks)
-    : options_(options), callbacks_(callbacks) {
-  summary.method = std::move(method);
-  summary.status = Status::max_iterations;
-  callbacks_.begin({summary.method, static_cast<std::size_t>(dimension), options.max_iterations});
-}
+    : options_(options),
+      run_(std::move(method), static_cast<std::size_t>(dimension), options.max_iterations,
+           {options.record_history, options.history_stride}, callbacks),
+      summary(run_.summary()) {}
 
 void Driver::start(double f, double g) {
-  if (!options_.record_history) return;
-  HistoryRow row;
-  row.iteration = 0;
-  row.objective = f;
-  row.gradient_norm = g;
-  row.step_size = 0.0;
-  row.seconds = clock_.seconds();
-  summary.history.push_back(std::move(row));
+  run_.start(f, g);
 }
 
 bool Driver::stop_before(std::size_t k, double f, double g) {
-  if (ended_) return true;
+  if (run_.ended()) return true;
   if (!std::isfinite(f) || !std::isfinite(g)) {
     end_with(Status::diverged, "objective or gradient became non-finite (f = " + check::show(f) +
                                    ") at iteration " + std::to_string(k));
@@ -53,49 +45,29 @@ bool Driver::stop_before(std::size_t k, double f, double g) {
 
 bool Driver::completed(std::size_t k, double f, double g, double step, const Eigen::VectorXd& x,
                        std::initializer_list<Metric> extras) {
-  summary.iterations = k;
   const std::vector<Metric> cols(extras);
   IterationInfo info;
   info.iteration = k;
   info.objective = f;
   info.gradient_norm = g;
   info.step_size = step;
-  info.seconds = clock_.seconds();
   info.x = std::span<const double>(x.data(), static_cast<std::size_t>(x.size()));
   info.extras = std::span<const Metric>(cols.data(), cols.size());
-  if (options_.record_history) {
-    last_row_ = HistoryRow::from(info);
-    if (k % options_.history_stride == 0) summary.history.push_back(last_row_);
-  }
-  if (callbacks_.iteration(info)) {
-    end_with(Status::stopped, callbacks_.stop_reason());
-    return true;
-  }
-  return false;
+  return run_.record(info);
 }
 
 void Driver::end_with(Status status, std::string message) {
-  if (ended_) return;
-  ended_ = true;
-  summary.status = status;
-  summary.message = std::move(message);
+  run_.end(status, std::move(message));
 }
 
 Summary Driver::finish(double f, double g) {
-  summary.objective = f;
-  summary.gradient_norm = g;
-  summary.seconds = clock_.seconds();
-  if (options_.record_history && summary.iterations > 0 &&
-      summary.history.back().iteration != summary.iterations)
-    summary.history.push_back(last_row_);  // the last row is always kept
   if (summary.iterations > 0) {
     summary.counters["linear_solves_per_iteration"] =
         summary.counters.count("linear_solves")
             ? summary.counters["linear_solves"] / double(summary.iterations)
             : 0.0;
   }
-  callbacks_.end(summary);
-  return summary;
+  return run_.finish(f, g);
 }
 
 }  // namespace descent::newton::detail

@@ -8,12 +8,14 @@
 #include <Eigen/Core>
 
 #include "descent/core/callbacks.hpp"
+#include "descent/core/run.hpp"
 #include "descent/core/status.hpp"
-#include "descent/core/timer.hpp"
 #include "descent/newton/common.hpp"
 
 namespace descent::newton::detail {
 
+// The newton family's stopping rules on top of the core Run (clock, history with keep-last,
+// callbacks, Summary).
 class Driver {
  public:
   Driver(std::string method, const CommonOptions& options, Eigen::Index dimension,
@@ -31,15 +33,14 @@ class Driver {
   void end_with(Status status, std::string message);
   Summary finish(double f, double dual_gradient_norm);
 
-  Summary summary;
-  double seconds() const { return clock_.seconds(); }
+  double seconds() const { return run_.seconds(); }
 
  private:
   const CommonOptions& options_;
-  Callbacks& callbacks_;
-  Stopwatch clock_;
-  bool ended_ = false;
-  HistoryRow last_row_;  // the latest completed iteration, kept even when the stride skips it
+  Run run_;
+
+ public:
+  Summary& summary;  ///< the Run's Summary, filled in by the methods (counters, evaluations)
 };
 
 }  // namespace descent::newton::detail

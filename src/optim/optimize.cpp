@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "descent/core/options.hpp"
-#include "descent/core/timer.hpp"
+#include "descent/core/run.hpp"
 
 namespace descent::optim {
 
@@ -26,30 +26,29 @@ Summary Optimize(const DifferentiableFunction& f, Eigen::VectorXd& x,
                 " entries but the function has dimension " + std::to_string(f.dimension()));
   UpdateRule rule = options.rule;  // a copy: the schedule rewrites its lr
   const double base_lr = rule.get("lr");
-  Summary summary;
-  summary.method = rule.name();
-  Stopwatch clock;
   const auto n = static_cast<std::size_t>(x.size());
-  callbacks.begin({summary.method, n, options.max_iterations});
+  Run run(rule.name(), n, options.max_iterations, {options.record_history, options.history_stride},
+          callbacks);
+  Summary& summary = run.summary();
 
   auto state = rule.init<double>(n);
   Eigen::VectorXd g(x.size());
   double fx = f.value_and_gradient(x, g);
   summary.function_evaluations = summary.gradient_evaluations = 1;
   const double blowup = options.divergence_factor * std::max(1.0, std::abs(fx));
-  summary.status = Status::max_iterations;
+  auto diverged = [&] {
+    return !std::isfinite(fx) || !std::isfinite(g.norm()) || !x.allFinite() || fx > blowup;
+  };
 
   for (std::size_t k = 1; k <= options.max_iterations; ++k) {
     const double gnorm = g.norm();
-    if (!std::isfinite(fx) || !std::isfinite(gnorm) || !x.allFinite() || fx > blowup) {
-      summary.status = Status::diverged;
-      summary.message = "objective became " + check::show(fx) + " at iteration " +
-                        std::to_string(k - 1) + "; reduce the learning rate";
+    if (diverged()) {
+      run.end(Status::diverged, "objective became " + check::show(fx) + " at iteration " +
+                                    std::to_string(k - 1) + "; reduce the learning rate");
       break;
     }
     if (options.gradient_tolerance > 0 && gnorm <= options.gradient_tolerance) {
-      summary.status = Status::converged;
-      summary.message = "gradient norm " + check::show(gnorm) + " <= gradient_tolerance";
+      run.end(Status::converged, "gradient norm " + check::show(gnorm) + " <= gradient_tolerance");
       break;
     }
     if (options.clip_norm > 0) clip_by_norm<double>({g.data(), n}, options.clip_norm);
@@ -60,36 +59,20 @@ Summary Optimize(const DifferentiableFunction& f, Eigen::VectorXd& x,
     fx = f.value_and_gradient(x, g);
     ++summary.function_evaluations;
     ++summary.gradient_evaluations;
-    summary.iterations = k;
 
     IterationInfo info;
     info.iteration = k;
     info.objective = fx;
     info.gradient_norm = g.norm();
     info.step_size = lr;
-    info.seconds = clock.seconds();
     info.x = {x.data(), n};
-    if (options.record_history && (k % options.history_stride == 0 || k == options.max_iterations))
-      summary.history.push_back(HistoryRow::from(info));
-    if (callbacks.iteration(info)) {
-      summary.status = Status::stopped;
-      summary.message = callbacks.stop_reason();
-      break;
-    }
+    if (run.record(info)) break;
   }
   // A blow-up on the last update is still a divergence.
-  if (summary.status == Status::max_iterations &&
-      (!std::isfinite(fx) || !x.allFinite() || fx > blowup)) {
-    summary.status = Status::diverged;
-    summary.message = "objective became " + check::show(fx) + " at the last iteration";
-  }
-  if (summary.status == Status::max_iterations && summary.message.empty())
-    summary.message = "ran " + std::to_string(summary.iterations) + " updates";
-  summary.objective = fx;
-  summary.gradient_norm = g.norm();
-  summary.seconds = clock.seconds();
-  callbacks.end(summary);
-  return summary;
+  if (!std::isfinite(fx) || !x.allFinite() || fx > blowup)
+    run.end(Status::diverged, "objective became " + check::show(fx) + " at the last iteration");
+  run.end(Status::max_iterations, "ran " + std::to_string(run.iterations()) + " updates");
+  return run.finish(fx, g.norm());
 }
 
 }  // namespace descent::optim

@@ -7,6 +7,7 @@
 
 #include "descent/core/error.hpp"
 #include "descent/core/options.hpp"
+#include "descent/core/run.hpp"
 #include "descent/core/timer.hpp"
 #include "descent/recovery/losses.hpp"
 
@@ -43,10 +44,9 @@ Summary run_factored(const MeasurementOperator& op, const Eigen::VectorXd& y, Ei
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
   const int threads = options.threads;
 
-  Summary s;
-  s.method = rule.method;
-  Stopwatch clock;
-  callbacks.begin({s.method, static_cast<std::size_t>(U.size()), options.max_iterations});
+  Run run(rule.method, static_cast<std::size_t>(U.size()), options.max_iterations,
+          {options.record_history, options.history_stride}, callbacks);
+  Summary& s = run.summary();
 
   LossWorkspace ws;
   Eigen::MatrixXd D;
@@ -70,19 +70,19 @@ Summary run_factored(const MeasurementOperator& op, const Eigen::VectorXd& y, Ei
   const double initial_norm = spectral_norm(U);
   double step_sum = 0, last_step = kNaN;
   bool step_stop = false, tolerance_stop = false;
-  s.status = Status::max_iterations;
-
-  auto record = [&](std::size_t k, double eta) {
-    HistoryRow row;
-    row.iteration = k;
-    row.objective = f;
-    row.gradient_norm = D.norm();
-    row.step_size = eta;
-    row.seconds = clock.seconds();
-    row.extras = {{"relative_error", err}};
-    s.history.push_back(std::move(row));
+  Metric extras[] = {{"relative_error", err}};
+  auto row = [&](std::size_t k, double eta) {
+    extras[0].value = err;
+    IterationInfo info;
+    info.iteration = k;
+    info.objective = f;
+    info.gradient_norm = D.norm();
+    info.step_size = eta;
+    info.x = std::span<const double>(U.data(), static_cast<std::size_t>(U.size()));
+    info.extras = extras;
+    return info;
   };
-  if (options.record_history) record(0, rule.step(0));
+  run.start(row(0, rule.step(0)));
 
   for (std::size_t k = 1; k <= options.max_iterations; ++k) {
     const double eta = rule.step(k - 1);
@@ -97,69 +97,47 @@ Summary run_factored(const MeasurementOperator& op, const Eigen::VectorXd& y, Ei
     err = error();
     s.iterations = k;
     if (!std::isfinite(f) || f > blowup || !U.allFinite()) {
-      s.status = Status::diverged;
-      s.message = "loss became " + check::show(f) + " at iteration " + std::to_string(k) +
-                  "; lower the step size";
+      run.end(Status::diverged, "loss became " + check::show(f) + " at iteration " +
+                                    std::to_string(k) + "; lower the step size");
       break;
     }
     if (track && std::isnan(hit) && err < tol) hit = static_cast<double>(k);
-
-    const Metric extras[] = {{"relative_error", err}};
-    IterationInfo info;
-    info.iteration = k;
-    info.objective = f;
-    info.gradient_norm = D.norm();
-    info.step_size = eta;
-    info.seconds = clock.seconds();
-    info.x = std::span<const double>(U.data(), static_cast<std::size_t>(U.size()));
-    info.extras = extras;
-    if (options.record_history && (k % options.history_stride == 0 || k == options.max_iterations))
-      record(k, eta);
-    if (callbacks.iteration(info)) {
-      s.status = Status::stopped;
-      s.message = callbacks.stop_reason();
-      break;
-    }
+    if (run.record(row(k, eta))) break;
     if (options.stop_at_tolerance && track && err < tol) {
       tolerance_stop = true;
       break;
     }
   }
-  if (options.record_history && !s.history.empty() && s.history.back().iteration != s.iterations)
-    record(s.iterations, last_step);
+  if (s.iterations > 0) run.keep_final(row(s.iterations, last_step));
 
   const double final_norm = spectral_norm(U);
   // Escaped: the factor captured the signal. A run that never leaves the alpha scale keeps the
   // error near 1 and the loss at f(U_0) (to O(alpha^2)).
   const bool escaped =
       reference ? err <= options.stall_error : f <= (1.0 - options.stall_loss_drop) * f0;
-  if (s.status == Status::max_iterations) {
+  if (!run.ended()) {
     if (!escaped) {
-      s.status = Status::stalled;
-      s.message = "the factor did not escape its initialization (|U|_2 " +
-                  check::show(initial_norm) + " -> " + check::show(final_norm) +
+      run.end(Status::stalled,
+              "the factor did not escape its initialization (|U|_2 " + check::show(initial_norm) +
+                  " -> " + check::show(final_norm) +
                   (reference ? ", relative error " + check::show(err) : std::string()) +
-                  "): raise eta0/(1 - rho), use the warm-up schedule or more iterations";
+                  "): raise eta0/(1 - rho), use the warm-up schedule or more iterations");
     } else if (track) {
-      if (err <= tol) {
-        s.status = Status::converged;
-        s.message = tolerance_stop
-                        ? "relative error below error_tolerance"
-                        : "ended with relative error " + check::show(err) + " <= error_tolerance";
-      } else {
-        s.message = "relative error " + check::show(err) + " > error_tolerance after " +
-                    std::to_string(s.iterations) + " iterations";
-      }
+      if (err <= tol)
+        run.end(Status::converged, tolerance_stop ? "relative error below error_tolerance"
+                                                  : "ended with relative error " +
+                                                        check::show(err) + " <= error_tolerance");
+      else
+        run.end(Status::max_iterations, "relative error " + check::show(err) +
+                                            " > error_tolerance after " +
+                                            std::to_string(s.iterations) + " iterations");
     } else if (step_stop) {
-      s.status = Status::converged;
-      s.message = "step size below step_tolerance";
+      run.end(Status::converged, "step size below step_tolerance");
     } else {
-      s.message = "ran max_iterations = " + std::to_string(options.max_iterations);
+      run.end(Status::max_iterations,
+              "ran max_iterations = " + std::to_string(options.max_iterations));
     }
   }
-  s.objective = f;
-  s.gradient_norm = D.norm();
-  s.seconds = clock.seconds();
   auto& c = s.counters;
   c["measurements"] = static_cast<double>(op.measurements());
   c["dimension"] = static_cast<double>(d);
@@ -174,8 +152,7 @@ Summary run_factored(const MeasurementOperator& op, const Eigen::VectorXd& y, Ei
     c["iterations_to_tolerance"] = hit;
     c["error_tolerance"] = tol;
   }
-  callbacks.end(s);
-  return s;
+  return run.finish(f, D.norm());
 }
 
 }  // namespace detail
