@@ -156,11 +156,12 @@ Summary minimize_borep(BilevelProblem& problem, BoRepState& s, const BoRepOption
       if (o.gradient_tolerance > 0 && gnorm <= o.gradient_tolerance)
         run.end(Status::converged, "|grad Phi| = " + check::show(gnorm) + " <= gradient_tolerance");
     }
-    if ((run.wants(t + 1) || run.ended()) && run.record(row(t + 1))) break;
+    if ((run.wants(t + 1) || (run.ended() && run.keeps_history())) && run.record(row(t + 1))) break;
     if (run.ended()) break;
   }
   const bool diverged = run.ended() && summary.status == Status::diverged;
-  if (!diverged && summary.iterations > 0) run.keep_final(row(summary.iterations));
+  if (!diverged && summary.iterations > 0 && run.keeps_history())
+    run.keep_final(row(summary.iterations));
   summary.counters["lower_updates"] = double(lower_updates);
   summary.counters["lower_steps"] = double(lower_steps);
   summary.counters["hvp"] = double(hvps);

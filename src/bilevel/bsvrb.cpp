@@ -9,6 +9,7 @@
 #include "descent/bilevel/estimators.hpp"
 #include "descent/core/error.hpp"
 #include "descent/core/options.hpp"
+#include "descent/core/run.hpp"
 #include "descent/core/timer.hpp"
 
 namespace descent::bilevel {
@@ -81,27 +82,24 @@ bool finite_all(const Vec& x, const std::vector<Vec>& y, const Vec& z, double li
   return true;
 }
 
-// Shared tail of an iteration: record history, call callbacks. Returns true to stop.
-bool report_iteration(Summary& summary, Callbacks& callbacks, std::size_t t, std::size_t max_it,
-                      bool record_history, std::size_t stride, const Vec& x, const Vec& z,
-                      double eta, double seconds, const BlockMonitor& monitor) {
-  const bool record = record_history && ((t + 1) % stride == 0 || t + 1 == max_it);
-  if (!record && callbacks.empty()) return false;
-  const Metric extras[] = {{"monitor", monitor ? monitor(x) : std::nan("")}};
+// Shared tail of an iteration: the row of iteration t + 1 (the monitor only when the Run wants
+// it), recorded. Returns true to stop.
+IterationInfo block_row(std::size_t iteration, const Vec& x, const Vec& z, double eta,
+                        const BlockMonitor& monitor, Metric (&extras)[1]) {
+  extras[0].value = monitor ? monitor(x) : std::nan("");
   IterationInfo info;
-  info.iteration = t + 1;
+  info.iteration = iteration;
   info.gradient_norm = z.norm();
   info.step_size = eta;
-  info.seconds = seconds;
   info.x = std::span<const double>(x.data(), static_cast<std::size_t>(x.size()));
   info.extras = extras;
-  if (record) summary.history.push_back(HistoryRow::from(info));
-  if (callbacks.iteration(info)) {
-    summary.status = Status::stopped;
-    summary.message = callbacks.stop_reason();
-    return true;
-  }
-  return false;
+  return info;
+}
+
+bool report_iteration(Run& run, std::size_t t, const Vec& x, const Vec& z, double eta,
+                      const BlockMonitor& monitor, Metric (&extras)[1]) {
+  if (!run.wants(t + 1)) return false;
+  return run.record(block_row(t + 1, x, z, eta, monitor, extras));
 }
 
 double mean_upper(const MultiBlockProblem& p, const Vec& x, const std::vector<Vec>& y) {
@@ -110,18 +108,17 @@ double mean_upper(const MultiBlockProblem& p, const Vec& x, const std::vector<Ve
   return s / double(p.num_blocks());
 }
 
-// Shared end of a run: the final message, objective, counters and the end callback.
-Summary finish_run(Summary& summary, Callbacks& callbacks, std::size_t max_iterations,
-                   const MultiBlockProblem& p, const Vec& x, const std::vector<Vec>& y,
-                   const Vec& z, double draws, double seconds) {
-  if (summary.status == Status::max_iterations)
-    summary.message = "reached max_iterations = " + std::to_string(max_iterations);
-  summary.objective = summary.status == Status::diverged ? std::nan("") : mean_upper(p, x, y);
-  summary.gradient_norm = z.norm();
+// Shared end of a run: the last row (if the stride skipped it), the objective, counters and
+// the end callback.
+Summary finish_run(Run& run, const MultiBlockProblem& p, const Vec& x, const std::vector<Vec>& y,
+                   const Vec& z, double eta, double draws, const BlockMonitor& monitor,
+                   Metric (&extras)[1]) {
+  Summary& summary = run.summary();
+  const bool diverged = run.ended() && summary.status == Status::diverged;
+  if (!diverged && summary.iterations > 0 && run.keeps_history())
+    run.keep_final(block_row(summary.iterations, x, z, eta, monitor, extras));
   summary.counters["block_samples"] = draws;
-  summary.seconds = seconds;
-  callbacks.end(summary);
-  return summary;
+  return run.finish(diverged ? std::nan("") : mean_upper(p, x, y), z.norm());
 }
 
 }  // namespace
@@ -137,11 +134,11 @@ Summary minimize_bsvrb(MultiBlockProblem& p, Vec& x, std::vector<Vec>& y, const 
   const bool v1 = o.version == BsvrbVersion::v1;
   const Eigen::Index dy = p.dim_y();
 
-  Summary summary;
-  summary.method = std::string(to_string(o.version));
-  summary.status = Status::max_iterations;
-  Stopwatch clock;
-  callbacks.begin({summary.method, static_cast<std::size_t>(x.size()), o.max_iterations});
+  Run run(std::string(to_string(o.version)), static_cast<std::size_t>(x.size()), o.max_iterations,
+          {o.record_history, o.history_stride}, callbacks);
+  Summary& summary = run.summary();
+  Metric extras[] = {{"monitor", 0.0}};
+  double eta = o.eta;
   BlockSampler sampler(m, o.seed);
   Rng rng = make_rng(o.seed, {0x5A3B1E});
 
@@ -216,7 +213,7 @@ Summary minimize_bsvrb(MultiBlockProblem& p, Vec& x, std::vector<Vec>& y, const 
     x_prev = x;
     y_prev = y;
     v_prev = v;
-    const double eta = o.decay_eta ? o.eta / std::sqrt(double(t + 1)) : o.eta;
+    eta = o.decay_eta ? o.eta / std::sqrt(double(t + 1)) : o.eta;
     x -= eta * z;
     for (const std::size_t i : blocks) {
       y[i] -= o.tau * s[i];
@@ -228,17 +225,15 @@ Summary minimize_bsvrb(MultiBlockProblem& p, Vec& x, std::vector<Vec>& y, const 
     }
     summary.iterations = t + 1;
     if (!finite_all(x, y, z, o.divergence_threshold)) {
-      summary.status = Status::diverged;
-      summary.message = "iterates overflowed or became non-finite at iteration " +
-                        std::to_string(t + 1) + "; reduce eta/tau (stability rule: <~ 1/gamma)";
+      run.end(Status::diverged, "iterates overflowed or became non-finite at iteration " +
+                                    std::to_string(t + 1) +
+                                    "; reduce eta/tau (stability rule: <~ 1/gamma)");
       break;
     }
-    if (report_iteration(summary, callbacks, t, o.max_iterations, o.record_history,
-                         o.history_stride, x, z, eta, clock.seconds(), monitor))
-      break;
+    if (report_iteration(run, t, x, z, eta, monitor, extras)) break;
   }
   summary.counters["gamma"] = gamma;
-  return finish_run(summary, callbacks, o.max_iterations, p, x, y, z, draws, clock.seconds());
+  return finish_run(run, p, x, y, z, eta, draws, monitor, extras);
 }
 
 Summary minimize_rsvrb(MultiBlockProblem& p, Vec& x, std::vector<Vec>& y, const RsvrbOptions& o,
@@ -250,11 +245,11 @@ Summary minimize_rsvrb(MultiBlockProblem& p, Vec& x, std::vector<Vec>& y, const 
   const double scale = double(m) / double(nb);
   const Eigen::Index dy = p.dim_y(), dx = p.dim_x();
 
-  Summary summary;
-  summary.method = "rsvrb";
-  summary.status = Status::max_iterations;
-  Stopwatch clock;
-  callbacks.begin({summary.method, static_cast<std::size_t>(x.size()), o.max_iterations});
+  Run run("rsvrb", static_cast<std::size_t>(x.size()), o.max_iterations,
+          {o.record_history, o.history_stride}, callbacks);
+  Summary& summary = run.summary();
+  Metric extras[] = {{"monitor", 0.0}};
+  double eta = o.eta;
   BlockSampler sampler(m, o.seed), sampler2(m, o.seed + 0x9E37);
   Rng rng = make_rng(o.seed, {0x25B1});
 
@@ -338,23 +333,20 @@ Summary minimize_rsvrb(MultiBlockProblem& p, Vec& x, std::vector<Vec>& y, const 
       storm_update(z, G, Gp, o.beta);
     x_prev = x;
     y_prev = y;
-    const double eta = o.decay_eta ? o.eta / std::sqrt(double(t + 1)) : o.eta;
+    eta = o.decay_eta ? o.eta / std::sqrt(double(t + 1)) : o.eta;
     x -= eta * z;
     // Every block moves with its (unbiased, randomised) estimate, as in RSVRB.
     for (std::size_t i = 0; i < m; ++i)
       if (seen[i]) y[i] -= o.tau * s[i];
     summary.iterations = t + 1;
     if (!finite_all(x, y, z, o.divergence_threshold)) {
-      summary.status = Status::diverged;
-      summary.message = "iterates overflowed or became non-finite at iteration " +
-                        std::to_string(t + 1) + "; reduce eta/tau";
+      run.end(Status::diverged, "iterates overflowed or became non-finite at iteration " +
+                                    std::to_string(t + 1) + "; reduce eta/tau");
       break;
     }
-    if (report_iteration(summary, callbacks, t, o.max_iterations, o.record_history,
-                         o.history_stride, x, z, eta, clock.seconds(), monitor))
-      break;
+    if (report_iteration(run, t, x, z, eta, monitor, extras)) break;
   }
-  return finish_run(summary, callbacks, o.max_iterations, p, x, y, z, draws, clock.seconds());
+  return finish_run(run, p, x, y, z, eta, draws, monitor, extras);
 }
 
 }  // namespace descent::bilevel

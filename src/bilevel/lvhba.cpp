@@ -130,14 +130,14 @@ Summary minimize_lvhba(const ConstrainedBilevelProblem& problem, LvHbaState& s,
                                     "; reduce alpha/eta or raise gamma");
       break;
     }
-    if (!run.wants(k + 1) && k + 1 < o.max_iterations) {
+    if (!run.wants(k + 1)) {
       summary.iterations = k + 1;
       continue;
     }
     if (run.record(row(k + 1, ck))) break;
   }
   const bool diverged = run.ended() && summary.status == Status::diverged;
-  if (!diverged && summary.iterations > 0)
+  if (!diverged && summary.iterations > 0 && run.keeps_history())
     run.keep_final(row(summary.iterations, o.c_lower * std::pow(double(summary.iterations), o.p)));
   return run.finish(diverged ? std::nan("") : problem.upper(s.x, s.y), dnorm);
 }

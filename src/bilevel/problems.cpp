@@ -1,4 +1,5 @@
 #include "descent/bilevel/problems.hpp"
+#include "descent/core/numerics.hpp"
 
 #include <cmath>
 
@@ -121,9 +122,6 @@ SvmHoProblem::SvmHoProblem(Mat z_train, Vec y_train, Mat z_val, Vec y_val,
 }
 
 namespace {
-double sigmoid(double t) {
-  return 1.0 / (1.0 + std::exp(-t));
-}
 constexpr double kLeak = 0.01;  // torch.nn.LeakyReLU's default negative slope
 }  // namespace
 
@@ -355,16 +353,6 @@ void MultiTaskLogistic::sample(std::size_t i, std::size_t batch, Rng& rng) {
   for (auto& j : vb_[i]) j = uv(rng);
 }
 
-namespace {
-double sigm(double t) {
-  return 1.0 / (1.0 + std::exp(-t));
-}
-// log(1 + exp(t)) without overflow.
-double softplus(double t) {
-  return t > 0 ? t + std::log1p(std::exp(-t)) : std::log1p(std::exp(t));
-}
-}  // namespace
-
 double MultiTaskLogistic::upper(std::size_t i, const Vec&, const Vec& w) const {
   const Vec m = -(zv_ * w).cwiseProduct(yv_) / tau_[i];
   return m.unaryExpr([](double t) { return softplus(t); }).mean();
@@ -375,7 +363,7 @@ void MultiTaskLogistic::upper_grad(std::size_t i, const Vec& x, const Vec& w, Ve
   gx = Vec::Zero(x.size());
   gy = Vec::Zero(w.size());
   for (const Eigen::Index j : vb_[i]) {
-    const double s = sigm(-yv_(j) * zv_.row(j).dot(w) / tau_[i]);
+    const double s = sigmoid(-yv_(j) * zv_.row(j).dot(w) / tau_[i]);
     gy -= (yv_(j) * s / tau_[i]) * zv_.row(j).transpose();
   }
   gy /= double(vb_[i].size());
@@ -385,8 +373,8 @@ void MultiTaskLogistic::lower_grad_y(std::size_t i, const Vec& x, const Vec& w, 
   gy = lambda_ * w;
   const double n = double(tb_[i].size());
   for (const Eigen::Index j : tb_[i]) {
-    const double s = sigm(-yt_(j) * zt_.row(j).dot(w) / tau_[i]);
-    gy -= (sigm(x(j)) * yt_(j) * s / (tau_[i] * n)) * zt_.row(j).transpose();
+    const double s = sigmoid(-yt_(j) * zt_.row(j).dot(w) / tau_[i]);
+    gy -= (sigmoid(x(j)) * yt_(j) * s / (tau_[i] * n)) * zt_.row(j).transpose();
   }
 }
 
@@ -394,9 +382,9 @@ void MultiTaskLogistic::lower_hessian_yy(std::size_t i, const Vec& x, const Vec&
   h = lambda_ * Mat::Identity(w.size(), w.size());
   const double n = double(tb_[i].size());
   for (const Eigen::Index j : tb_[i]) {
-    const double s = sigm(-yt_(j) * zt_.row(j).dot(w) / tau_[i]);
-    h.noalias() +=
-        (sigm(x(j)) * s * (1 - s) / (tau_[i] * tau_[i] * n)) * zt_.row(j).transpose() * zt_.row(j);
+    const double s = sigmoid(-yt_(j) * zt_.row(j).dot(w) / tau_[i]);
+    h.noalias() += (sigmoid(x(j)) * s * (1 - s) / (tau_[i] * tau_[i] * n)) *
+                   zt_.row(j).transpose() * zt_.row(j);
   }
 }
 
@@ -405,8 +393,8 @@ void MultiTaskLogistic::lower_hvp_yy(std::size_t i, const Vec& x, const Vec& w, 
   out = lambda_ * v;
   const double n = double(tb_[i].size());
   for (const Eigen::Index j : tb_[i]) {
-    const double s = sigm(-yt_(j) * zt_.row(j).dot(w) / tau_[i]);
-    out += (sigm(x(j)) * s * (1 - s) / (tau_[i] * tau_[i] * n) * zt_.row(j).dot(v)) *
+    const double s = sigmoid(-yt_(j) * zt_.row(j).dot(w) / tau_[i]);
+    out += (sigmoid(x(j)) * s * (1 - s) / (tau_[i] * tau_[i] * n) * zt_.row(j).dot(v)) *
            zt_.row(j).transpose();
   }
 }
@@ -417,8 +405,8 @@ void MultiTaskLogistic::lower_jvp_xy(std::size_t i, const Vec& x, const Vec& w, 
   out = Vec::Zero(x.size());
   const double n = double(tb_[i].size());
   for (const Eigen::Index j : tb_[i]) {
-    const double s = sigm(-yt_(j) * zt_.row(j).dot(w) / tau_[i]);
-    const double sp = sigm(x(j)) * (1 - sigm(x(j)));
+    const double s = sigmoid(-yt_(j) * zt_.row(j).dot(w) / tau_[i]);
+    const double sp = sigmoid(x(j)) * (1 - sigmoid(x(j)));
     out(j) += sp / n * (-yt_(j) * s / tau_[i]) * zt_.row(j).dot(v);
   }
 }
@@ -432,8 +420,8 @@ double MultiTaskLogistic::value_at_solution(const Vec& x) const {
       Vec g = lambda_ * w;
       Mat h = lambda_ * Mat::Identity(d, d);
       for (Eigen::Index j = 0; j < n; ++j) {
-        const double s = sigm(-yt_(j) * zt_.row(j).dot(w) / tau_[i]);
-        const double a = sigm(x(j)) / double(n);
+        const double s = sigmoid(-yt_(j) * zt_.row(j).dot(w) / tau_[i]);
+        const double a = sigmoid(x(j)) / double(n);
         g -= (a * yt_(j) * s / tau_[i]) * zt_.row(j).transpose();
         h.noalias() +=
             (a * s * (1 - s) / (tau_[i] * tau_[i])) * zt_.row(j).transpose() * zt_.row(j);

@@ -1,4 +1,5 @@
 #include "descent/bilevel/rnn.hpp"
+#include "descent/core/numerics.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -228,12 +229,6 @@ void HypercleanRnn::gather() {
     vy_[k] = data_.val_y[std::size_t(vb_[k])];
   }
 }
-
-namespace {
-double sigmoid(double t) {
-  return 1.0 / (1.0 + std::exp(-t));
-}
-}  // namespace
 
 double HypercleanRnn::upper(const Vec&, const Vec& y) const {
   return model_.loss(y, vx_, vy_);

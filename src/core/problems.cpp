@@ -1,4 +1,5 @@
 #include "descent/core/problems.hpp"
+#include "descent/core/numerics.hpp"
 
 #include <cmath>
 #include <numbers>
@@ -119,9 +120,7 @@ class LogisticRegression final : public TestProblem {
 
  private:
   static VectorXd sigmoid(const VectorXd& z) {
-    return z.unaryExpr([](double t) {
-      return t >= 0 ? 1.0 / (1.0 + std::exp(-t)) : std::exp(t) / (1.0 + std::exp(t));
-    });
+    return z.unaryExpr([](double t) { return descent::sigmoid(t); });
   }
   Eigen::MatrixXd X_;
   VectorXd y_;

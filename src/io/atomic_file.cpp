@@ -11,8 +11,11 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <iostream>
 #include <memory>
 #include <random>
 #include <vector>
@@ -85,8 +88,13 @@ OutputTarget resolve_output(const std::string& path) {
       return t;
     }
     // An existing regular file, possibly behind links: replace the real file, keeping its mode
-    // and owner, and leave the links alone.
-    t.path = fs::canonical(path).string();
+    // and owner, and leave the links alone. The attributes come from the resolved path itself.
+    char* real = ::realpath(path.c_str(), nullptr);
+    if (real == nullptr) throw Error("cannot write " + path + ": " + errno_text(errno));
+    t.path = real;
+    std::free(real);
+    if (::stat(t.path.c_str(), &st) != 0)
+      throw Error("cannot write " + path + ": " + errno_text(errno));
     t.existing = true;
     t.mode = st.st_mode & 07777;
     t.uid = st.st_uid;
@@ -116,13 +124,14 @@ int create_temp(const std::string& path, std::string& temp) {
 }
 
 // Gives the temporary file the mode (and, best effort, the owner) of the file it replaces.
+// Owner first: chown clears the set-user-ID and set-group-ID bits, which the mode restores.
 void copy_attributes(int fd, const OutputTarget& t) {
   if (!t.existing) return;
-  if (::fchmod(fd, t.mode) != 0)
-    throw Error("cannot write " + t.path + ": fchmod: " + errno_text(errno));
   if (::fchown(fd, t.uid, t.gid) != 0) {
     // Only root may give a file away; an ordinary user's replacement is theirs.
   }
+  if (::fchmod(fd, t.mode) != 0)
+    throw Error("cannot write " + t.path + ": fchmod: " + errno_text(errno));
 }
 
 // Best effort: make the rename itself durable. Failure here does not undo the write.
@@ -158,6 +167,10 @@ void rename_or_throw(const std::string& temp, const std::string& path) {
 // descriptor, for writing.
 int open_in_place(const OutputTarget& t) {
   if (t.kind == OutputTarget::Kind::descriptor) {
+    // What the program already printed goes first.
+    std::cout.flush();
+    std::cerr.flush();
+    std::fflush(nullptr);
     const int fd = ::fcntl(t.descriptor, F_DUPFD_CLOEXEC, 0);
     if (fd < 0) throw Error("cannot write " + t.path + ": " + errno_text(errno));
     return fd;
@@ -259,22 +272,21 @@ class AtomicWriter::DescriptorBuffer : public std::streambuf {
 AtomicWriter::AtomicWriter(std::string path, bool binary) : path_(std::move(path)) {
   const OutputTarget target = resolve_output(path_);
   if (target.kind != OutputTarget::Kind::replace) {
-    direct_ = std::make_unique<DescriptorBuffer>(open_in_place(target));
+    const int fd = open_in_place(target);
+    try {
+      direct_ = std::make_unique<DescriptorBuffer>(fd);
+    } catch (...) {
+      ::close(fd);
+      throw;
+    }
     out_.rdbuf(direct_.get());
     out_.clear();
     return;
   }
-  target_ = target.path;
-  // Reserve a unique name with O_EXCL, then let the filebuf write it.
-  const int fd = create_temp(target_, temp_);
-  try {
-    copy_attributes(fd, target);
-  } catch (...) {
-    ::close(fd);
-    ::unlink(temp_.c_str());
-    throw;
-  }
-  ::close(fd);
+  target_ = target;
+  // Reserve a unique name with O_EXCL, then let the filebuf write it. The replaced file's mode
+  // is applied at commit(): a read-only mode now would stop the filebuf from opening it.
+  ::close(create_temp(target_.path, temp_));
   std::ios::openmode mode = std::ios::out | std::ios::trunc;
   if (binary) mode |= std::ios::binary;
   if (!file_.open(temp_, mode)) {
@@ -319,11 +331,17 @@ void AtomicWriter::commit() {
     // A filebuf cannot fsync; reopen the file to flush it to disk.
     const int fd = ::open(temp_.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw Error("cannot write " + path_ + ": " + errno_text(errno));
+    try {
+      copy_attributes(fd, target_);
+    } catch (...) {
+      ::close(fd);
+      throw;
+    }
     const int rc = ::fsync(fd);
     const int err = errno;
     ::close(fd);
     if (rc != 0) throw Error("cannot write " + path_ + ": fsync: " + errno_text(err));
-    rename_or_throw(temp_, target_);
+    rename_or_throw(temp_, target_.path);
   } catch (...) {
     ::unlink(temp_.c_str());
     temp_.clear();

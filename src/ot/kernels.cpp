@@ -4,7 +4,6 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
-#include <thread>
 #include <vector>
 
 #include "descent/core/threads.hpp"
@@ -216,22 +215,6 @@ double step_row(const double* p, const double* dv, std::size_t m, double du, dou
   }
   *phi_sum += ph;
   return sum;
-}
-
-void parallel_blocks(std::size_t count, int threads,
-                     const std::function<void(std::size_t, std::size_t, int)>& fn) {
-  const std::size_t k =
-      threads <= 1 ? 1 : std::min<std::size_t>(static_cast<std::size_t>(threads), count);
-  if (k <= 1) {
-    fn(0, count, 0);
-    return;
-  }
-  std::vector<std::thread> pool;
-  pool.reserve(k - 1);
-  for (std::size_t b = 1; b < k; ++b)
-    pool.emplace_back(fn, b * count / k, (b + 1) * count / k, static_cast<int>(b));
-  fn(0, count / k, 0);
-  for (auto& th : pool) th.join();
 }
 
 int resolve_threads(int threads) {

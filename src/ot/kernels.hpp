@@ -8,7 +8,8 @@
 #pragma once
 
 #include <cstddef>
-#include <functional>
+
+#include "descent/core/parallel.hpp"
 
 namespace descent::ot::detail {
 
@@ -33,10 +34,8 @@ double exp_row(const double* a, const double* w, std::size_t m, double s, double
 double step_row(const double* p, const double* dv, std::size_t m, double du, double t, double* out,
                 double* colsum, double* phi_sum);
 
-/// Runs fn(begin, end, worker) over [0, count) split into `threads` contiguous blocks (on
-/// std::threads; the caller's thread takes block 0). threads <= 1 or small work runs inline.
-void parallel_blocks(std::size_t count, int threads,
-                     const std::function<void(std::size_t, std::size_t, int)>& fn);
+/// Row blocks over threads, exceptions carried back (core/parallel.hpp).
+using descent::parallel_blocks;
 
 /// threads <= 0 means descent::threads(); at least 1.
 int resolve_threads(int threads);

@@ -6,6 +6,7 @@
 #include <span>
 #include <vector>
 
+#include "descent/core/error.hpp"
 #include "descent/core/options.hpp"
 #include "kernels.hpp"
 #include "log_sinkhorn.hpp"
@@ -136,7 +137,15 @@ std::vector<double> sns_eta_schedule(double eta, double max_cost, const SnsOptio
   double start = options.eta_start;
   if (start == 0.0) start = max_cost > 0 ? kSnsDirectScale / max_cost : eta;
   std::vector<double> etas;
-  for (double e = start; e < eta; e *= options.eta_factor) etas.push_back(e);
+  constexpr std::size_t kMaxStages = 64;
+  for (double e = start; e < eta; e *= options.eta_factor) {
+    etas.push_back(e);
+    if (etas.size() >= kMaxStages)
+      throw InvalidOption("eta_factor", "eta_start = " + check::show(start) +
+                                            " and eta_factor = " + check::show(options.eta_factor) +
+                                            " give more than " + std::to_string(kMaxStages) +
+                                            " eta stages: raise one of them");
+  }
   etas.push_back(eta);
   return etas;
 }
@@ -219,32 +228,37 @@ class NewtonStage {
         if (block > 1) ++totals_.blocks;
         const double before = error;
         engine_.measure_rows();  // the row log-sums at the current iterate
-        for (std::size_t k = 0; k < block; ++k) {
-          if (k > 0) {
-            if (iteration >= iteration_cap) break;
-            ++iteration;
-          }
+        // Iteration `iteration` takes the first update; each further update is a new
+        // iteration, and every one but the last is recorded here (the last after the loop,
+        // with the full error).
+        for (std::size_t taken = 1;; ++taken) {
           engine_.update_rows();
           engine_.update_cols();
           ++totals_.fallbacks;
-          if (k + 1 < block) {
-            error = engine_.measure_rows();
-            if (!(error > tolerance)) break;
-            if (record(iteration, error, 0.0, 0, 0.0)) return stop(out, error);
-          }
+          if (taken == block || iteration >= iteration_cap) break;
+          error = engine_.measure_rows();  // row error (the columns are exact)
+          if (!(error > tolerance)) break;
+          eta_f_ = std::max(eta_f_, engine_.eta() * engine_.dual_value());
+          if (record(iteration, error, 0.0, 0, 0.0)) return stop(out, error);
+          ++iteration;
         }
         plan_.compute();
         // Sinkhorn steps are exact block ascents, so f grew; a fresh evaluation below the
         // running value (accumulated from exact increases) is rounding, and is not kept.
         eta_f_ = std::max(eta_f_, scaled_dual(problem_, engine_, plan_.rowsum()));
         error = l1_error(problem_, plan_.rowsum(), plan_.colsum());
-        if (tried && failed_before && !(error < before)) {
+        if (!(error < before) && (block > 1 || (tried && failed_before))) {
+          // Nothing reduces the error any more: the tolerance is below what double precision
+          // resolves here (or the problem is too ill-conditioned for both steps).
           out.error = error;
           out.status = Status::stalled;
-          out.message =
-              "no progress: two line searches in a row found no increase of the dual and a "
-              "Sinkhorn step did not reduce the marginal error " +
-              check::show(error);
+          out.message = block > 1
+                            ? "no progress: a block of " + std::to_string(block) +
+                                  " Sinkhorn iterations did not reduce the marginal error " +
+                                  check::show(error)
+                            : "no progress: two line searches in a row found no increase of the "
+                              "dual and a Sinkhorn step did not reduce the marginal error " +
+                                  check::show(error);
           record(iteration, error, 0.0, 0, 0.0);
           return out;
         }
@@ -272,6 +286,7 @@ class NewtonStage {
   /// Moves the engine back to the iterate with the smallest error seen (if it is not the
   /// current one) and returns that error.
   double restore_best() {
+    if (best_alpha_.size() == 0) return best_error_;  // nothing finite was ever seen
     engine_.alpha() = best_alpha_;
     engine_.beta() = best_beta_;
     eta_f_ = best_eta_f_;
@@ -339,7 +354,8 @@ class NewtonStage {
     extras_[1].value = stage;
     extras_[2].value = double(cg);
     extras_[3].value = t;
-    return recorder_.record(iteration, eta_f_ / engine_.eta(), error, t, extras_, true);
+    // Newton rows are always kept (as in the paper's plots); Sinkhorn rows follow the stride.
+    return recorder_.record(iteration, eta_f_ / engine_.eta(), error, t, extras_, stage > 0);
   }
 
   LoopOutcome stop(LoopOutcome out, double error) const {
@@ -401,12 +417,13 @@ Result sinkhorn_newton_sparse(const Problem& problem, const SnsOptions& options,
     out = detail::sinkhorn_loop(engine, tol, std::min(options.warmup_steps, cap - iteration), false,
                                 iteration, recorder, extras);
     warmup += iteration - before;
+    newton_ran = false;  // the objective is the warm-up's until a Newton stage has run
     if (out.status == Status::converged && !last) continue;
     if (out.status != Status::max_iterations || iteration >= cap) break;
+    newton_ran = true;
     // Stage 2: sparse Newton.
     NewtonStage stage(problem, engine, options, recorder, extras, totals);
     out = stage.run(tol, iteration, cap);
-    newton_ran = true;
     if (out.status != Status::converged) {
       // Never end on a worse iterate than the best one seen: return that one, and call the run
       // diverged if the error grew over the stage.
@@ -416,7 +433,8 @@ Result sinkhorn_newton_sparse(const Problem& problem, const SnsOptions& options,
         best_note = "; returning the best iterate (marginal error " + check::show(out.error) +
                     ", the last had " + check::show(last_error) + ")";
       }
-      if (!(last_error <= stage.start_error()) && out.status != Status::stopped) {
+      if (std::isfinite(last_error) && !(last_error <= stage.start_error()) &&
+          out.status != Status::stopped) {
         out.status = Status::diverged;
         out.message = "the marginal error grew from " + check::show(stage.start_error()) + " to " +
                       check::show(last_error) + " during the Newton stage";

@@ -10,6 +10,7 @@
 
 #include "descent/core/error.hpp"
 #include "descent/core/options.hpp"
+#include "descent/core/parallel.hpp"
 
 namespace descent::privacy {
 
@@ -47,26 +48,9 @@ Engine::Engine(const WorkerSet& set, const TrainingOptions& options, std::string
 }
 
 void Engine::for_each_local(const std::function<void(int)>& f) const {
-  const int count = range_.count;
-  const int nt = std::min(options_.threads, count);
-  if (nt <= 1) {
-    for (int j = 0; j < count; ++j) f(j);
-    return;
-  }
-  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(nt));
-  auto body = [&](int t) {
-    try {
-      for (int j = t; j < count; j += nt) f(j);
-    } catch (...) {
-      errors[static_cast<std::size_t>(t)] = std::current_exception();
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < nt; ++t) pool.emplace_back(body, t);
-  body(0);
-  for (auto& th : pool) th.join();
-  for (auto& e : errors)
-    if (e) std::rethrow_exception(e);
+  // Worker t takes the local records t, t + k, ...; an exception reaches the caller.
+  parallel_strided(static_cast<std::size_t>(range_.count), options_.threads,
+                   [&](std::size_t j) { f(static_cast<int>(j)); });
 }
 
 Rng Engine::noise_rng(int j, std::size_t round) const {

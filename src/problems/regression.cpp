@@ -1,4 +1,5 @@
 #include "descent/problems/regression.hpp"
+#include "descent/core/numerics.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -11,16 +12,6 @@
 
 namespace descent::problems {
 namespace {
-
-// log(1 + e^z) without overflow.
-double softplus(double z) {
-  return std::max(z, 0.0) + std::log1p(std::exp(-std::abs(z)));
-}
-double sigmoid(double z) {
-  if (z >= 0) return 1.0 / (1.0 + std::exp(-z));
-  const double e = std::exp(z);
-  return e / (1.0 + e);
-}
 
 // Xᵀ diag(w) X for a weight vector w >= 0 (symmetric rank-k update).
 Eigen::MatrixXd weighted_gram(const Eigen::MatrixXd& x, const Eigen::VectorXd& w) {

@@ -108,7 +108,7 @@ Summary run_factored(const MeasurementOperator& op, const Eigen::VectorXd& y, Ei
       break;
     }
   }
-  if (s.iterations > 0) run.keep_final(row(s.iterations, last_step));
+  if (s.iterations > 0 && run.keeps_history()) run.keep_final(row(s.iterations, last_step));
 
   const double final_norm = spectral_norm(U);
   // Escaped: the factor captured the signal. A run that never leaves the alpha scale keeps the

@@ -1,4 +1,5 @@
 #include "descent/surrogate/loss.hpp"
+#include "descent/core/numerics.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -7,15 +8,6 @@
 
 namespace descent::surrogate {
 namespace {
-
-double softplus(double z) {
-  return std::max(z, 0.0) + std::log1p(std::exp(-std::abs(z)));
-}
-double sigmoid(double z) {
-  if (z >= 0) return 1.0 / (1.0 + std::exp(-z));
-  const double e = std::exp(z);
-  return e / (1.0 + e);
-}
 
 void check_shape(const TargetLoss& l, const Eigen::MatrixXd& z, std::span<const Eigen::Index> batch,
                  Eigen::Index n) {

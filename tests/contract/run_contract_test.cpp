@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "descent/bilevel/borep.hpp"
+#include "descent/bilevel/bsvrb.hpp"
 #include "descent/bilevel/lvhba.hpp"
 #include "descent/bilevel/problems.hpp"
 #include "descent/core/callbacks.hpp"
@@ -96,6 +97,26 @@ Summary run_borep(const Scenario& s, Callbacks cb) {
   return bilevel::minimize_borep(p, st, o, cb);
 }
 
+Summary run_bsvrb(const Scenario& s, Callbacks cb, bool rsvrb) {
+  bilevel::MultiBlockQuadratic p(10, 4, 3, 0.1, 0.0, 9);
+  bilevel::Vec x = bilevel::Vec::Ones(4);
+  std::vector<bilevel::Vec> y(10, bilevel::Vec::Zero(3));
+  if (rsvrb) {
+    bilevel::RsvrbOptions o;
+    if (s.diverge) o.tau = 5.0;
+    o.max_iterations = s.diverge ? 3000 : s.max_iterations;
+    o.record_history = s.history.record_history;
+    o.history_stride = s.history.history_stride;
+    return bilevel::minimize_rsvrb(p, x, y, o, cb);
+  }
+  bilevel::BsvrbOptions o;
+  if (s.diverge) o.tau = o.tau_v = 5.0;  // far above 2/L of the lower level
+  o.max_iterations = s.diverge ? 3000 : s.max_iterations;
+  o.record_history = s.history.record_history;
+  o.history_stride = s.history.history_stride;
+  return bilevel::minimize_bsvrb(p, x, y, o, cb);
+}
+
 Summary run_subgm(const Scenario& s, Callbacks cb) {
   recovery::SyntheticOptions so;
   so.dimension = 10;
@@ -133,6 +154,8 @@ std::vector<MethodCase> methods() {
       {"lvhba", run_lvhba},
       {"borep", run_borep},
       {"subgm", run_subgm},
+      {"bsvrb", [](const Scenario& s, Callbacks cb) { return run_bsvrb(s, cb, false); }},
+      {"rsvrb", [](const Scenario& s, Callbacks cb) { return run_bsvrb(s, cb, true); }},
   };
   // The newton family's methods are safeguarded (line searches, regularization): no blow-up.
   for (const std::string& name : newton::method_names())

@@ -218,6 +218,18 @@ TEST(AtomicFile, ReplacingKeepsThePermissions) {
   }
   EXPECT_EQ(fs::status(p).permissions(), fs::perms::owner_all);
   EXPECT_EQ(read_file(p), "newer");
+  // A read-only file is replaced (the directory is writable) and stays read-only.
+  fs::permissions(p, fs::perms::owner_read);
+  {
+    AtomicWriter w(p);
+    w.stream() << "newest";
+    w.commit();
+  }
+  EXPECT_EQ(fs::status(p).permissions(), fs::perms::owner_read);
+  write_file_atomic(p, "again");
+  EXPECT_EQ(fs::status(p).permissions(), fs::perms::owner_read);
+  fs::permissions(p, fs::perms::owner_all);
+  EXPECT_EQ(read_file(p), "again");
 }
 
 TEST(AtomicFile, CharacterDevicesAreWrittenInPlace) {

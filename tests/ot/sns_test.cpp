@@ -132,6 +132,20 @@ TEST(OtSns, StopsAtTheIterationCapAndKeepsTheNewtonCap) {
   EXPECT_TRUE(std::isfinite(r.marginal_error));
 }
 
+// A tolerance below what double precision resolves ends as stalled once neither Newton nor a
+// block of Sinkhorn iterations reduces the error, not after max_iterations O(nm) steps.
+TEST(OtSns, UnreachableToleranceStallsInsteadOfRunningToTheCap) {
+  Rng rng = make_rng(11, {6});
+  const Problem p = uniform_clouds(60, rng);
+  SnsOptions o;
+  o.tolerance = 0.0;
+  o.max_newton_steps = 30;
+  const Result r = sinkhorn_newton_sparse(p, o);
+  EXPECT_EQ(r.summary.status, Status::stalled) << r.summary.brief();
+  EXPECT_LT(r.summary.iterations, 5000u);
+  EXPECT_LE(r.marginal_error, 1e-12);
+}
+
 // Gaussian clouds (one point per row) around `shift` with spread `scale`.
 Eigen::MatrixXd gaussian_cloud(Rng& rng, Eigen::Index n, Eigen::Index d, double shift,
                                double scale) {

@@ -152,6 +152,8 @@ ot::PlanOptions plan_options(const OtFlags& f) {
 }
 
 ot::Result solve(const OtFlags& f, const ot::Problem& p, const Globals& g) {
+  if (f.newton_opt->count() > 0 && f.method != "sns")
+    throw InvalidOption("--max-newton-steps", "applies to --method sns only");
   Callbacks cbs = make_callbacks(f.run, g);
   if (f.method == "sinkhorn" || f.method == "sinkhorn-eps") {
     ot::SinkhornOptions o;
@@ -187,13 +189,6 @@ ot::Result solve(const OtFlags& f, const ot::Problem& p, const Globals& g) {
   return ot::exact_ot(p, o);
 }
 
-// A number for JSON: finite values as numbers, others as the strings "inf", "-inf", "nan" (JSON
-// has no such numbers, and null would hide that the run measured one).
-io::Json number(double v) {
-  if (std::isfinite(v)) return v;
-  return std::isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf");
-}
-
 int run_ot(const OtFlags& f, const Globals& g) {
   const ot::Problem p = build_problem(f);
   const ot::Result r = solve(f, p, g);
@@ -206,7 +201,8 @@ int run_ot(const OtFlags& f, const Globals& g) {
     if (f.keep_partial)
       std::cerr << "descent: warning: the run did not converge (" << to_string(s.status)
                 << ", marginal error " << check::show(r.marginal_error)
-                << "); writing its best iterate because of --keep-partial\n";
+                << "); writing its final iterate (for SNS the best one seen) because of "
+                   "--keep-partial\n";
     else
       std::cerr << "descent: the run did not converge (" << to_string(s.status)
                 << ", marginal error " << check::show(r.marginal_error)
@@ -225,9 +221,10 @@ int run_ot(const OtFlags& f, const Globals& g) {
     j["cols"] = p.cols();
     j["ground_cost"] = f.cost;
     j["eta"] = f.method == "exact" ? io::Json(nullptr) : io::Json(f.eta);
-    j["transport_cost"] = number(r.transport_cost);
-    j["marginal_error"] = number(r.marginal_error);
-    j["gradient_norm"] = number(s.gradient_norm);
+    // Finite after any run now (SNS returns its best iterate); JSON has no inf or nan, so a
+    // non-finite value would print as null, like the Summary's own fields.
+    j["transport_cost"] = r.transport_cost;
+    j["marginal_error"] = r.marginal_error;
     j["mass"] = p.mass();
     if (write && !f.plan_out.empty()) j["plan_file"] = f.plan_out;
     if (write && !f.potentials_out.empty()) j["potentials_file"] = f.potentials_out;

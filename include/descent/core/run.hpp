@@ -52,6 +52,8 @@ class Run {
   /// extra objective evaluation) skip building them otherwise, and call keep_final() after the
   /// loop so that the last iteration still has its row.
   bool wants(std::size_t iteration) const noexcept;
+  /// Whether history rows are kept at all (keep_final() is a no-op otherwise).
+  bool keeps_history() const noexcept { return history_.record_history; }
   /// Adds info as the final history row unless that iteration already has one (no callbacks).
   void keep_final(IterationInfo info);
   /// Ends the run with `status` and `message`; the first call wins (later ones are ignored),

@@ -7,8 +7,9 @@
 //  - a symbolic link (or a chain of them) is followed, and the real file is replaced; the link
 //    stays a link (a dangling link names the file to create);
 //  - a file being replaced keeps its permission bits (and, when run as root, its owner);
-//  - character devices, FIFOs and sockets are written in place: `/dev/null` stays a device,
-//    `/dev/full` reports "No space left on device", a reader on a FIFO gets the data;
+//  - character devices and FIFOs are written in place: `/dev/null` stays a device, `/dev/full`
+//    reports "No space left on device", a reader on a FIFO gets the data (opening a FIFO waits
+//    for its reader, as a shell redirection does); a socket cannot be opened (an Error);
 //  - `/dev/stdout`, `/dev/stderr`, `/dev/fd/N` and `/proc/self/fd/N` write to the descriptor
 //    this process already holds (a pipe, a terminal, or a file the shell opened);
 //  - a directory or a block device is refused with descent::Error.
@@ -30,7 +31,7 @@ namespace descent::io {
 struct OutputTarget {
   enum class Kind {
     replace,     ///< regular file (new or existing): temporary file + rename at `path`
-    in_place,    ///< device, FIFO or socket: opened and written directly
+    in_place,    ///< character device or FIFO (a socket fails to open): written directly
     descriptor,  ///< an inherited descriptor (/dev/stdout, /dev/fd/N)
   };
   Kind kind = Kind::replace;
@@ -72,7 +73,7 @@ class AtomicWriter {
   class DescriptorBuffer;
 
   std::string path_;
-  std::string target_;  // the real file behind `path_` (replace mode)
+  OutputTarget target_;  // the real file behind `path_` and its attributes (replace mode)
   std::string temp_;
   std::filebuf file_;                         // the temporary file (replace mode)
   std::unique_ptr<DescriptorBuffer> direct_;  // in-place destinations
