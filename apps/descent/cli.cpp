@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <regex>
 
 namespace descent::cli {
 
@@ -61,6 +62,31 @@ Callbacks make_callbacks(const RunFlags& flags, const Globals& globals) {
 
 void print_json(const nlohmann::json& j) {
   std::cout << j.dump(2) << '\n';
+}
+
+std::string describe_parse_error(const CLI::ParseError& e, const CLI::App& app, int argc,
+                                 char** argv) {
+  std::string what = e.what();
+  // The first word that is not an option (or an option's value) names the command.
+  if (what.find("subcommand is required") != std::string::npos) {
+    for (int i = 1; i < argc; ++i) {
+      const std::string a = argv[i];
+      if (a.empty() || a[0] == '-') {
+        if (a == "--threads" || a == "--seed") ++i;  // global options with a value
+        continue;
+      }
+      bool known = false;
+      for (const CLI::App* sub : app.get_subcommands({}))
+        if (sub->get_name() == a) known = true;
+      if (!known) return "unknown command '" + a + "' (descent --help lists the commands)";
+      break;
+    }
+    return "no command given (descent --help lists the commands)";
+  }
+  // CLI11 prints the bounds of its range checks with %f: DBL_MAX becomes 309 digits.
+  static const std::regex huge(R"(\d{40,}(\.\d+)?)");
+  what = std::regex_replace(what, huge, "inf");
+  return what;
 }
 
 }  // namespace descent::cli

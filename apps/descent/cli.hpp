@@ -74,6 +74,11 @@ void add_run_flags(CLI::App* cmd, RunFlags& flags);
 /// Builds the callbacks the flags ask for (progress bar only on a terminal and without --quiet).
 Callbacks make_callbacks(const RunFlags& flags, const Globals& globals);
 
+/// The message for a CLI11 parse error: an unknown command is named (CLI11 says only "A
+/// subcommand is required"), and the 309-digit DBL_MAX of CLI11's range checks reads "inf".
+std::string describe_parse_error(const CLI::ParseError& e, const CLI::App& app, int argc,
+                                 char** argv);
+
 /// Prints JSON to stdout (pretty, newline-terminated).
 void print_json(const nlohmann::json& j);
 

@@ -34,10 +34,12 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    // --help/--version exit 0; every other parse or validation error is bad input (exit 2),
-    // not CLI11's own codes (e.g. 105 for a failed validator).
-    const int code = app.exit(e);
-    return code == 0 ? 0 : 2;
+    // --help/--version exit 0 (CLI11 prints them); every other parse or validation error is bad
+    // input: exit 2 (not CLI11's own codes, e.g. 105) in the documented "descent: error:" form.
+    if (e.get_exit_code() == 0) return app.exit(e);
+    std::cerr << "descent: error: " << describe_parse_error(e, app, argc, argv) << "\n"
+              << "Run with --help for more information.\n";
+    return 2;
   }
 
   try {

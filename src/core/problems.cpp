@@ -292,6 +292,14 @@ std::unique_ptr<TestProblem> make_problem(const std::string& spec) {
     } catch (const std::exception&) {
       throw Error("problem '" + spec + "': n must be an integer");
     }
+    // A given n is used as given: n <= 0 used to fall back to the default silently, and a huge
+    // n ended in std::bad_alloc.
+    if (n < 1) throw Error("problem '" + spec + "': n must be >= 1");
+    constexpr Index kMaxDimension = 100'000'000;  // a few vectors of 800 MB each
+    if (n > kMaxDimension)
+      throw Error("problem '" + spec + "': n = " + std::to_string(n) + " is above " +
+                  std::to_string(kMaxDimension) + " (each vector would need " +
+                  std::to_string(n / 125'000'000) + " GB)");
   }
   auto dim = [&](Index def) { return n < 0 ? def : n; };
   auto fixed = [&](std::unique_ptr<TestProblem> p) {

@@ -204,6 +204,10 @@ EpsilonAtOrder RdpAccountant::epsilon(double delta, Conversion conversion) const
   const std::vector<double> orders = integer_orders();
   std::vector<double> rdp(orders.size());
   for (std::size_t i = 0; i < orders.size(); ++i) rdp[i] = orders[i] * rho_ + subsampled_[i];
+  // Nothing was released (q = 0 samples no record): the mechanism is (0, 0)-DP. The RDP-to-DP
+  // conversion below would still charge log(1/delta)/(alpha - 1) > 0.
+  if (std::all_of(rdp.begin(), rdp.end(), [](double v) { return v == 0.0; }))
+    return {0.0, orders.back()};
   return epsilon_of_rdp(orders, rdp, delta);
 }
 

@@ -126,6 +126,27 @@ TEST(Cli, ParseAndValidationErrorsExitTwo) {
   EXPECT_EQ(run("minimize --help").code, 0);
 }
 
+// Parse errors in the documented form: "descent: error: ...", the unknown command named, no
+// 309-digit DBL_MAX from CLI11's range checks.
+TEST(Cli, ParseErrorsNameTheProblemInTheDocumentedForm) {
+  auto merged = [](const std::string& args) {
+    return descent::test::run_cli(DESCENT_CLI, args, descent::test::CliStderr::merge);
+  };
+  Result r = merged("nosuchcmd");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("descent: error: unknown command 'nosuchcmd'"), std::string::npos) << r.out;
+  r = merged("--seed 3 --json nosuchcmd --x");
+  EXPECT_NE(r.out.find("unknown command 'nosuchcmd'"), std::string::npos) << r.out;
+  r = merged("minimize --problem rosenbrock --lr -1");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("descent: error: --lr"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("1797693134862315708"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("inf"), std::string::npos) << r.out;
+  r = merged("");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("no command given"), std::string::npos) << r.out;
+}
+
 TEST(Cli, SameSeedSameMetrics) {
   const fs::path a = fresh_dir("seed_a"), b = fresh_dir("seed_b");
   ASSERT_EQ(run("--seed 5 repro gd-rosenbrock --quick --out " + a.string()).code, 0);

@@ -95,6 +95,11 @@ TEST(Problems, BadNamesAndDimensions) {
   EXPECT_THROW(make_problem("nope"), Error);
   EXPECT_THROW(make_problem("booth:n=3"), Error);
   EXPECT_THROW(make_problem("rosenbrock:n=x"), Error);
+  // A given n is never replaced by the default, and an absurd one fails before allocating.
+  EXPECT_THROW(make_problem("sphere:n=-3"), Error);
+  EXPECT_THROW(make_problem("sphere:n=0"), Error);
+  EXPECT_THROW(make_problem("sphere:n=99999999999"), Error);
+  EXPECT_EQ(make_problem("sphere:n=3")->dimension(), 3);
   EXPECT_THROW(make_problem("rosenbrock:n=1"), InvalidOption);
   EXPECT_THROW(make_logistic_regression(1, 2), InvalidOption);
   EXPECT_EQ(problem_names().size(), 10u);

@@ -114,6 +114,15 @@ TEST(Accountant, SubsampledComposition) {
   EXPECT_THROW(acc.epsilon(1e-5, Conversion::classic), Error);
 }
 
+TEST(Accountant, SamplingNothingCostsNothing) {
+  // q = 0 releases no record: epsilon is 0, not the conversion's log(1/delta)/(alpha - 1).
+  RdpAccountant acc;
+  acc.compose_subsampled_gaussian(0.0, 1.1, 1000);
+  EXPECT_EQ(acc.epsilon(1e-5).epsilon, 0.0);
+  acc.compose_subsampled_gaussian(0.01, 1.1, 1);
+  EXPECT_GT(acc.epsilon(1e-5).epsilon, 0.0);
+}
+
 TEST(Accountant, GaussianAccountantMatchesEpsilonOfRho) {
   RdpAccountant acc;
   acc.compose_gaussian(gaussian_rho(0.07, 2000), 300);

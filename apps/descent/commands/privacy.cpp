@@ -367,6 +367,9 @@ int run_dp_account(const AccountFlags& f, const Globals& g) {
                   e.epsilon, f.delta, e.order, *f.q, *f.z, f.steps);
   } else {
     if (f.rounds < 1 || !(f.n > 0)) throw Error("dp-account: give --rounds and --n");
+    if (f.sigma && f.epsilon)
+      throw Error(
+          "dp-account: give --sigma (prints epsilon) or --epsilon (prints sigma), not both");
     const bool diff2 = f.method == "diff2";
     if (f.method != "dpgd" && !diff2) throw Error("dp-account: --method must be dpgd or diff2");
     const std::size_t r1 = diff2 ? restart_round_count(f.rounds, f.restart) : f.rounds;
