@@ -60,7 +60,10 @@ DistillResult distill(const Mat& xt, const Eigen::VectorXi& yt, const Mat& xs,
   double loss = outer_loss(w, &gw);
   double step = o.initial_step;
   r.summary.method = "distill-implicit";
-  r.summary.status = Status::converged;
+  // No convergence test: the step budget is the stopping rule, so a full run is
+  // max_iterations (it used to say "converged").
+  r.summary.status = Status::max_iterations;
+  r.summary.message = "ran " + std::to_string(o.outer_steps) + " outer steps (the budget)";
   for (std::size_t it = 0; it < o.outer_steps; ++it) {
     r.outer_loss.push_back(loss);
     const VjpResult hg = root_vjp(f, w, theta, gw, lo);

@@ -278,8 +278,9 @@ HyperoptResult hyperopt(const HyperoptData& data, const HyperoptOptions& o) {
                         " adjoint linear solves did not converge" +
                         (r.cg_flagged ? " (CG was asked for a non-symmetric system)" : "");
   } else if (r.summary.status != Status::diverged) {
-    r.summary.status = Status::converged;
-    r.summary.message = "ran " + std::to_string(o.outer_steps) + " outer steps";
+    // No convergence test on the hyper-parameter: the budget is the stopping rule.
+    r.summary.status = Status::max_iterations;
+    r.summary.message = "ran " + std::to_string(o.outer_steps) + " outer steps (the budget)";
   }
   if (o.fd_check && r.summary.status != Status::diverged) {
     // Central difference of the validation loss with tight inner solves.

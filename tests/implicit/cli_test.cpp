@@ -31,7 +31,8 @@ TEST(HyperoptCli, RidgeOnDiabetesPassesTheHypergradientCheck) {
   const Result r = run("hyperopt --data diabetes --model ridge --outer-steps 20 --json");
   ASSERT_EQ(r.code, 0) << r.out;
   const auto j = nlohmann::json::parse(r.out);
-  EXPECT_EQ(j["status"], "converged");
+  // No convergence test on lambda: the outer budget ends the run (it used to say "converged").
+  EXPECT_EQ(j["status"], "max_iterations");
   EXPECT_LT(j["fd_rel_err"].get<double>(), 1e-5);
   EXPECT_LE(j["val_loss_final"].get<double>(), j["val_loss_initial"].get<double>());
   EXPECT_EQ(j["path"].size(), 21u);
@@ -91,7 +92,15 @@ TEST(DistillCli, DigitsWritesAPngAndBeatsRandomImages) {
   in.read(magic, 8);
   EXPECT_EQ(std::string(magic + 1, 3), "PNG");
   fs::remove(png);
+  // The budget, not a convergence test, ends the run.
+  EXPECT_EQ(j["status"], "max_iterations");
   EXPECT_EQ(run("distill --images-per-class 0").code, 2);
+  // PNG data under a .jpg name used to be written; now refused before the run.
+  const fs::path jpg = temp(".jpg");
+  const Result bad = run("distill --data digits --outer-steps 1 --out " + jpg.string());
+  EXPECT_EQ(bad.code, 2) << bad.out;
+  EXPECT_NE(bad.out.find(".png"), std::string::npos) << bad.out;
+  EXPECT_FALSE(fs::exists(jpg));
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 // `descent distill`: dataset distillation by implicit differentiation (Blondel et al. 2022).
+#include <cctype>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "cli.hpp"
@@ -23,6 +25,13 @@ struct DistillFlags {
 };
 
 int run_distill(const DistillFlags& f, const Globals& g) {
+  // The grid is written as PNG; a name that says otherwise is refused before the run.
+  if (!f.out.empty()) {
+    std::string ext = std::filesystem::path(f.out).extension().string();
+    for (auto& c : ext) c = char(std::tolower(static_cast<unsigned char>(c)));
+    if (ext != ".png")
+      throw InvalidOption("--out", "'" + f.out + "': distill writes PNG images, use a .png name");
+  }
   im::DistillOptions o;
   o.images_per_class = f.images_per_class;
   o.outer_steps = f.outer_steps;
