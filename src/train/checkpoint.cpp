@@ -80,7 +80,29 @@ CheckpointMeta load_checkpoint(const std::string& path, torch::nn::Module& model
     CheckpointMeta meta = read_meta(in);
     torch::serialize::InputArchive model_archive;
     in.read("model", model_archive);
+    // Module::load replaces tensors whatever their shape: a checkpoint of another architecture
+    // (e.g. trained on iris, loaded for digits) only failed later, inside a matmul.
+    std::vector<std::pair<std::string, std::vector<std::int64_t>>> expected;
+    for (const auto& p : model.named_parameters())
+      expected.emplace_back(p.key(), p.value().sizes().vec());
     model.load(model_archive);
+    const auto loaded = model.named_parameters();
+    for (const auto& [name, shape] : expected) {
+      const torch::Tensor* t = loaded.find(name);
+      if (t == nullptr || t->sizes().vec() != shape) {
+        auto show = [](const std::vector<std::int64_t>& v) {
+          std::string out;
+          for (auto d : v) out += (out.empty() ? "" : "x") + std::to_string(d);
+          return out;
+        };
+        throw InputError(path, 0, "model",
+                         "checkpoint's parameter '" + name + "' is " +
+                             (t ? show(t->sizes().vec()) : std::string("missing")) +
+                             ", the model for this data needs " + show(shape) +
+                             " (checkpoint trained as '" + meta.model + "' on '" + meta.data +
+                             "')");
+      }
+    }
     if (optimizer) {
       torch::serialize::InputArchive opt_archive;
       in.read("optimizer", opt_archive);

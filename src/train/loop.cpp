@@ -109,11 +109,20 @@ TrainResult run(const TrainOptions& o, Callbacks callbacks) {
     std::filesystem::create_directories(o.checkpoint_dir);
     ckpt = (std::filesystem::path(o.checkpoint_dir) / "checkpoint.pt").string();
     if (o.resume && std::filesystem::exists(ckpt)) {
-      const CheckpointMeta meta = load_checkpoint(ckpt, *model, opt.get());
-      if (meta.model != o.model || meta.data != o.data)
+      // The metadata first: loading another model's tensors or another optimizer's state would
+      // fail deep inside LibTorch (or, for the optimizer, silently continue the old rule under
+      // the new name).
+      const CheckpointMeta saved = read_checkpoint_meta(ckpt);
+      if (saved.model != o.model || saved.data != o.data)
         throw InputError(ckpt, 0, "meta",
-                         "checkpoint is for model '" + meta.model + "' on '" + meta.data +
+                         "checkpoint is for model '" + saved.model + "' on '" + saved.data +
                              "', not '" + o.model + "' on '" + o.data + "'");
+      if (saved.optimizer != o.optimizer)
+        throw InputError(ckpt, 0, "meta.optimizer",
+                         "checkpoint was trained with optimizer '" + saved.optimizer + "', not '" +
+                             o.optimizer + "': resume with --optimizer " + saved.optimizer +
+                             ", or start a new --checkpoint DIR");
+      const CheckpointMeta meta = load_checkpoint(ckpt, *model, opt.get());
       std::istringstream in(meta.rng_state);
       in >> rng;
       if (!in) throw InputError(ckpt, 0, "meta.rng_state", "unreadable RNG state");

@@ -79,6 +79,20 @@ TEST(HessianCli, ReadsATrainCheckpoint) {
                                 "--model mlp:16")
                                 .out);
   EXPECT_NE(j["lambda_max"].get<double>(), fresh["lambda_max"].get<double>());
+  // A checkpoint of another shape (trained on iris) for digits: one clear line and exit 2, not
+  // "internal error: mat1 and mat2 shapes cannot be multiplied" with a LibTorch backtrace.
+  const fs::path iris = dir / "iris";
+  ASSERT_EQ(
+      run("train --data iris --model mlp:16 --epochs 1 --quiet --checkpoint " + iris.string()).code,
+      0);
+  const Out bad =
+      descent::test::run_cli(DESCENT_CLI,
+                             "hessian --data digits --samples 200 --what lambda-max --checkpoint " +
+                                 (iris / "checkpoint.pt").string(),
+                             descent::test::CliStderr::merge);
+  EXPECT_EQ(bad.code, 2) << bad.out;
+  EXPECT_NE(bad.out.find("the model for this data needs"), std::string::npos) << bad.out;
+  EXPECT_EQ(bad.out.find("internal error"), std::string::npos) << bad.out;
   fs::remove_all(dir);
 }
 

@@ -88,11 +88,38 @@ TEST(Checkpoint, ResumeReproducesTheUninterruptedRunBitForBit) {
   const auto meta = train::read_checkpoint_meta(second.checkpoint);
   EXPECT_EQ(meta.model, "mlp:32");
   EXPECT_EQ(meta.epoch, 4);
-  auto model = train::make_model(meta.model, {64, 8, 8}, 10);
+  auto model = train::make_model(meta.model, {1, 8, 8}, 10);  // digits: 1 x 8 x 8
   train::load_checkpoint(second.checkpoint, *model, nullptr);
   const auto flat = train::flat_parameters(*model).to(torch::kFloat64);
   EXPECT_EQ(std::vector<double>(flat.data_ptr<double>(), flat.data_ptr<double>() + flat.numel()),
             full.final_parameters);
+  fs::remove_all(dir);
+}
+
+// Resuming with another optimizer used to continue the saved rule under the new name (or end
+// in a LibTorch INTERNAL ASSERT for torch-adam): it is refused, naming the saved optimizer.
+TEST(Checkpoint, ResumeWithAnotherOptimizerIsRefused) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("descent_train_opt_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  auto first = small_run(dir, 1);
+  first.optimizer = "diffgrad";
+  train::run(first);
+  for (const char* other : {"adam", "sgd", "torch-adam"}) {
+    auto resume = small_run(dir, 2);
+    resume.optimizer = other;
+    resume.resume = true;
+    try {
+      train::run(resume);
+      ADD_FAILURE() << other << " resumed a diffgrad checkpoint";
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find("'diffgrad'"), std::string::npos) << e.what();
+    }
+  }
+  auto same = small_run(dir, 2);
+  same.optimizer = "diffgrad";
+  same.resume = true;
+  EXPECT_EQ(train::run(same).start_epoch, 1);
   fs::remove_all(dir);
 }
 
