@@ -1,5 +1,6 @@
 #include "descent/surrogate/trainer.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 
@@ -32,6 +33,8 @@ void TrainOptions::validate() const {
   check::at_least("batch_size", static_cast<long long>(batch_size), 1);
   check::at_least("outer_steps", static_cast<long long>(outer_steps), 1);
   check::at_least("eval_every", static_cast<long long>(eval_every), 1);
+  check::require(std::isfinite(divergence_factor) && divergence_factor > 1, "divergence_factor",
+                 "must be a finite number > 1, got " + check::show(divergence_factor));
 }
 
 double full_loss(const TargetModel& model, const TargetLoss& loss, const Eigen::VectorXd& theta) {
@@ -80,6 +83,7 @@ Summary train(Stepper& stepper, const TargetModel& model, const TargetLoss& loss
   callbacks.begin({s.method, std::size_t(theta.size()), options.outer_steps});
   BatchStream batches(model.samples(), options.batch_size, options.seed);
   double f = full_loss(model, loss, theta);
+  const double blowup = options.divergence_factor * std::max(1.0, std::abs(f));
   s.history.push_back(row(0, f, 0.0, stepper.costs(), 0.0, f));
   for (std::size_t t = 1; t <= options.outer_steps; ++t) {
     const OuterStep st = stepper.step(theta, batches.next());
@@ -97,6 +101,12 @@ Summary train(Stepper& stepper, const TargetModel& model, const TargetLoss& loss
       if (!std::isfinite(f) || bad) {
         s.status = Status::diverged;
         s.message = "the loss became non-finite at outer step " + std::to_string(t);
+        break;
+      }
+      if (f > blowup) {
+        s.status = Status::diverged;
+        s.message = "the loss grew to " + check::show(f) + " (more than divergence_factor x " +
+                    "its start) at outer step " + std::to_string(t) + "; lower the step size";
         break;
       }
       if (callbacks.iteration(info)) {

@@ -235,6 +235,25 @@ TEST(Sso, DirectBaselinesLearn) {
   }
 }
 
+// A loss that blew up (finite but 1000-fold its start) is diverged, not a normal finish.
+TEST(Sso, BlownUpLossIsDiverged) {
+  const auto x = features(300, 5, 31);
+  const LinearModel model(x, 1);
+  const LogisticLoss loss(binary_labels(*x, 32));
+  DirectOptions o;
+  o.step_size = 1e7;
+  DirectStepper st(model, loss, o);
+  TrainOptions to;
+  to.batch_size = 25;
+  to.outer_steps = 200;
+  Eigen::VectorXd theta = model.initial_parameters(0);
+  const Summary s = train(st, model, loss, theta, to);
+  EXPECT_EQ(s.status, Status::diverged) << s.brief();
+  EXPECT_TRUE(std::isfinite(s.objective)) << "caught while still finite";
+  to.divergence_factor = 1.0;
+  EXPECT_THROW(train(st, model, loss, theta, to), InvalidOption);
+}
+
 TEST(Sso, InvalidOptionsNameTheField) {
   const auto x = features(10, 2, 1);
   const LinearModel model(x, 1);

@@ -40,6 +40,9 @@ struct TrainOptions {
   std::size_t outer_steps = 100;  ///< = expensive evaluations of SSO, SGD, Adam and SLS
   std::size_t eval_every = 1;     ///< full-loss evaluation period in outer steps (the last always)
   std::uint64_t seed = 0;         ///< batch order
+  /// Diverged when the full loss exceeds divergence_factor * max(1, |loss(theta_0)|) (> 1), or
+  /// becomes non-finite. A loss that grew 1000-fold did not train.
+  double divergence_factor = 1e3;
   void validate() const;
 };
 
