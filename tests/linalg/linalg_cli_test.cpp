@@ -142,6 +142,21 @@ TEST_F(LinalgCli, GeneratesAndSolvesSequences) {
   EXPECT_NE(r.out.find("not a finite number"), std::string::npos) << r.out;
 }
 
+// gen shifted-laplacian had no guard: --m 300 with the default 5000 systems would write ~35 GB,
+// and --m 3000 --count 2000 ended in std::bad_alloc (exit 3). Refused before anything is made.
+TEST_F(LinalgCli, GenShiftedRefusesHugeOutput) {
+  const std::string big = (dir_ / "shifted_big").string();
+  for (const char* args : {"--m 300", "--m 3000 --count 2000"}) {
+    const Result r = run(std::string("gen shifted-laplacian ") + args + " --out " + big);
+    EXPECT_EQ(r.code, 2) << args << ": " << r.out;
+    EXPECT_NE(r.out.find("would write about"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("--force"), std::string::npos) << r.out;
+    EXPECT_FALSE(fs::exists(big));
+  }
+  EXPECT_EQ(run("gen shifted-laplacian --m 4 --count 3 --out " + big).code, 0);
+  EXPECT_TRUE(fs::exists(fs::path(big) / "manifest.txt"));
+}
+
 // gen heat2d at its defaults (n_x = 100, 5000 steps) would write ~6 GB: it must refuse before
 // creating anything, say how much and how to proceed; its estimate must match what it writes.
 TEST_F(LinalgCli, GenHeatRefusesHugeOutputAndEstimatesSize) {

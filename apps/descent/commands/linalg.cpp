@@ -319,7 +319,7 @@ struct GenFlags {
   int nx = 100;
   std::size_t steps = 5000;
   double dt = 1e-3;
-  bool force = false;  // write even above kGenHeatLimitBytes
+  bool force = false;  // write even above kGenLimitBytes
   // shifted-laplacian
   int m = 10;
   std::size_t count = 5000;
@@ -332,9 +332,10 @@ std::string numbered(const std::string& prefix, std::size_t i) {
   return buf;
 }
 
-// gen heat2d writes one dense-text system per step (~1.2 MB at nx = 100, so ~6 GB for the
-// paper's 5000 steps): above this it refuses unless --force.
-constexpr double kGenHeatLimitBytes = 1e9;
+// gen writes one text system per step (heat2d: ~1.2 MB at nx = 100, so ~6 GB for the paper's
+// 5000 steps; shifted-laplacian at m = 300 with the default 5000 systems: ~35 GB): above this
+// it refuses unless --force.
+constexpr double kGenLimitBytes = 1e9;
 
 std::size_t decimal_digits(std::size_t v) {
   std::size_t d = 1;
@@ -342,11 +343,11 @@ std::size_t decimal_digits(std::size_t v) {
   return d;
 }
 
-// Bytes gen heat2d will write for `steps` systems like `a` (lower triangle of A, dense b): each
-// entry line is "i j value" with a shortest round-trip double of at most ~23 characters.
-double gen_heat_bytes(const SparseMatrix& a, std::size_t steps) {
-  const auto n = static_cast<std::size_t>(a.rows());
-  const auto lower = (static_cast<std::size_t>(a.nonZeros()) + n) / 2;
+// Bytes gen will write for `steps` systems of n unknowns and nnz entries (lower triangle of A,
+// dense b): each entry line is "i j value" with a shortest round-trip double of at most ~23
+// characters.
+double gen_bytes(std::size_t n, std::size_t nnz, std::size_t steps) {
+  const auto lower = (nnz + n) / 2;
   const double digits = static_cast<double>(decimal_digits(n));
   const double per_step = static_cast<double>(lower) * (2 * digits + 2 + 23 + 1) +
                           static_cast<double>(n) * (23 + 1) + 2 * 64 + 80;
@@ -370,13 +371,14 @@ int run_gen_heat(const GenFlags& f, const Globals& g) {
     linalg::Heat2D probe({.nx = f.nx, .dt = f.dt});
     probe.system(a, b);
   }
-  const double bytes = gen_heat_bytes(a, f.steps);
-  if (bytes > kGenHeatLimitBytes && !f.force)
+  const double bytes = gen_bytes(static_cast<std::size_t>(a.rows()),
+                                 static_cast<std::size_t>(a.nonZeros()), f.steps);
+  if (bytes > kGenLimitBytes && !f.force)
     throw InvalidOption(
         "steps", "gen heat2d would write about " + show_bytes(bytes) + " (" +
                      std::to_string(f.steps) + " systems of n = " + std::to_string(a.rows()) +
                      ", about " + show_bytes(bytes / static_cast<double>(f.steps)) + " each) to " +
-                     f.out + ", above the " + show_bytes(kGenHeatLimitBytes) +
+                     f.out + ", above the " + show_bytes(kGenLimitBytes) +
                      " limit; use fewer --steps or a smaller --nx, or --force");
   if (!g.quiet)
     std::cerr << "writing " << f.steps << " systems, about " << show_bytes(bytes) << "\n";
@@ -415,6 +417,17 @@ int run_gen_heat(const GenFlags& f, const Globals& g) {
 }
 
 int run_gen_shifted(const GenFlags& f, const Globals& g) {
+  // Estimated before anything is allocated: n = m^2 unknowns, 5 m^2 - 4 m entries.
+  const auto m = static_cast<std::size_t>(f.m), n = m * m;
+  const double bytes = gen_bytes(n, 5 * n - 4 * m, f.count);
+  if (bytes > kGenLimitBytes && !f.force)
+    throw InvalidOption("count", "gen shifted-laplacian would write about " + show_bytes(bytes) +
+                                     " (" + std::to_string(f.count) +
+                                     " systems of n = " + std::to_string(n) + ") to " + f.out +
+                                     ", above the " + show_bytes(kGenLimitBytes) +
+                                     " limit; use fewer --count or a smaller --m, or --force");
+  if (!g.quiet && bytes > 1e8)
+    std::cerr << "writing " << f.count << " systems, about " << show_bytes(bytes) << "\n";
   fs::create_directories(f.out);
   const auto dist = linalg::ShiftDistribution::named(f.distribution);
   Rng rng = make_rng(g.seed, {0x5817f});
@@ -557,6 +570,7 @@ const CommandRegistrar gen_cmd("gen", [](CLI::App& app, Globals& g) {
       ->check(CLI::IsMember({"low", "high"}))
       ->capture_default_str();
   shifted->add_option("--out", f->out, "Output folder")->required();
+  shifted->add_flag("--force", f->force, "Write even if the estimated size exceeds 1 GB");
   return Command{cmd, [f, &g, heat, shifted] {
                    if (heat->parsed()) return run_gen_heat(*f, g);
                    if (shifted->parsed()) return run_gen_shifted(*f, g);
