@@ -319,8 +319,14 @@ int train(const TrainFlags& f, const Globals& g, dist::Communicator& comm) {
                 data.description.c_str(), f.workers, comm.name().c_str(), comm.size(),
                 comm.size() == 1 ? "" : "s", static_cast<long long>(shape.dimension()));
     std::printf("  %s\n", s.brief().c_str());
-    std::printf("  train loss %.6g, test loss %.6g, |grad f|^2 %.4g\n", s.counters["train_loss"],
-                s.counters["test_loss"], s.counters["grad_norm2"]);
+    // Without a test split (--test-fraction 0) there is no test loss: left out, not "nan".
+    const double test_loss = s.counters["test_loss"];
+    if (std::isfinite(test_loss))
+      std::printf("  train loss %.6g, test loss %.6g, |grad f|^2 %.4g\n", s.counters["train_loss"],
+                  test_loss, s.counters["grad_norm2"]);
+    else
+      std::printf("  train loss %.6g, |grad f|^2 %.4g (no test split)\n", s.counters["train_loss"],
+                  s.counters["grad_norm2"]);
     std::printf("  privacy: epsilon = %.6g spent (target %.6g), delta = %g, %s adjacency\n",
                 s.counters["epsilon"], f.epsilon, f.delta, f.adjacency.c_str());
   }
