@@ -101,6 +101,7 @@ TrainResult run(const TrainOptions& o, Callbacks callbacks) {
 
   TrainResult r;
   r.parameters = parameter_count(*model);
+  r.architecture = describe_layers(model);
   r.train_size = train.size();
   r.test_size = test.size();
   std::int64_t step = 0;

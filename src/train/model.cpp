@@ -117,4 +117,21 @@ void set_flat_parameters(torch::nn::Module& model, const torch::Tensor& flat) {
                                     std::to_string(offset));
 }
 
+std::string describe_layers(const torch::nn::Sequential& model) {
+  std::string out;
+  bool conv = false;
+  std::int64_t last = -1;
+  for (const auto& child : model->children()) {
+    if (child->as<torch::nn::Conv2d>()) conv = true;
+    if (const auto* linear = child->as<torch::nn::Linear>()) {
+      const auto& o = linear->options;
+      if (last != o.in_features())
+        out += (out.empty() ? "" : "-") + std::to_string(o.in_features());
+      out += "-" + std::to_string(o.out_features());
+      last = o.out_features();
+    }
+  }
+  return (conv ? "conv-" : "") + out;
+}
+
 }  // namespace descent::train

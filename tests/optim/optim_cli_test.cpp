@@ -74,6 +74,11 @@ TEST(TrainCli, DigitsWithCheckpointAndResume) {
   EXPECT_GT(j["test_accuracy"].get<double>(), 0.85);
   EXPECT_TRUE(fs::exists(dir / "checkpoint.pt"));
   EXPECT_EQ(cli("train --data digits --model cnn-small --epochs 1").code, 0);
+  // The default model adapts to tabular data and says what it built (it used to build
+  // 4-784-128-10-3 on iris and print "mlp:784-128-10").
+  const auto iris = cli("train --data iris --epochs 1 --json");
+  ASSERT_EQ(iris.code, 0) << iris.out;
+  EXPECT_NE(iris.out.find("\"architecture\": \"4-128-3\""), std::string::npos) << iris.out;
   EXPECT_EQ(cli("train --data digits --model mlp:10-x").code, 2);
   EXPECT_EQ(cli("train --data nosuchdata").code, 2);
   fs::remove_all(dir);

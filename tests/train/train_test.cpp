@@ -29,6 +29,12 @@ TEST(Model, SpecsBuildTheDocumentedNetworks) {
   EXPECT_THROW(train::make_model("mlp:12-x", image, 10), InvalidOption);
   EXPECT_THROW(train::make_model("cnn-small", {64, 0, 0}, 10), InvalidOption);
   EXPECT_THROW(train::make_model("resnet", image, 10), InvalidOption);
+  // The widths actually built, as the CLI prints them.
+  EXPECT_EQ(train::describe_layers(mlp), "784-128-10");
+  EXPECT_EQ(train::describe_layers(train::make_model("mlp:128", {4, 0, 0}, 3)), "4-128-3");
+  EXPECT_EQ(train::describe_layers(train::make_model("mlp:784-128-10", {4, 0, 0}, 3)),
+            "4-784-128-10-3");  // a full spec for other data reads as hidden widths
+  EXPECT_EQ(train::describe_layers(cnn).rfind("conv-", 0), 0u);
 }
 
 TEST(Model, FlatParametersRoundTrip) {

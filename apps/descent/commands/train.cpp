@@ -29,6 +29,7 @@ int run_train(TrainFlags f, const Globals& g) {
     j["model"] = f.options.model;
     j["optimizer"] = f.options.optimizer;
     j["parameters"] = r.parameters;
+    j["architecture"] = r.architecture;
     j["train_size"] = r.train_size;
     j["test_size"] = r.test_size;
     j["start_epoch"] = r.start_epoch;
@@ -52,9 +53,9 @@ int run_train(TrainFlags f, const Globals& g) {
       std::cout << "epoch " << e.epoch << ": train loss " << e.train_loss << ", test loss "
                 << e.test_loss << ", test accuracy " << e.test_accuracy << " (" << e.seconds
                 << " s)\n";
-    std::cout << f.options.model << " on " << f.options.data << " (" << r.parameters
-              << " parameters, " << r.train_size << " train / " << r.test_size << " test), "
-              << f.options.optimizer << ": " << s.brief() << "\n";
+    std::cout << f.options.model << " (" << r.architecture << ") on " << f.options.data << " ("
+              << r.parameters << " parameters, " << r.train_size << " train / " << r.test_size
+              << " test), " << f.options.optimizer << ": " << s.brief() << "\n";
     if (!r.checkpoint.empty()) std::cout << "  checkpoint: " << r.checkpoint << "\n";
   }
   return s.status == Status::diverged || s.status == Status::failed ? 1 : 0;
@@ -67,10 +68,14 @@ const CommandRegistrar registrar("train", [](CLI::App& app, Globals& g) {
   auto f = std::make_shared<TrainFlags>();
   auto& o = f->options;
   o.data = "fashion-mnist";
-  o.model = "mlp:784-128-10";
+  // Hidden widths only, so that the input and output widths follow the data: 784-128-10 on
+  // Fashion-MNIST as before, 4-128-3 on iris (mlp:784-128-10 there built 4-784-128-10-3).
+  o.model = "mlp:128";
   cmd->add_option("--data", o.data, "fashion-mnist, mnist-10k, digits, iris, wine, breast-cancer")
       ->capture_default_str();
-  cmd->add_option("--model", o.model, "mlp:784-128-10, mlp:HIDDEN-..., linear or cnn-small")
+  cmd->add_option("--model", o.model,
+                  "mlp:HIDDEN-... (input/output widths from the data), mlp:IN-...-OUT, linear or "
+                  "cnn-small; the widths built are printed")
       ->capture_default_str();
   cmd->add_option("--optimizer", o.optimizer,
                   "sgd, momentum, nesterov, adam, adamw, diffgrad, diffgrad-legacy, diffgrad1..5, "

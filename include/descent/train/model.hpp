@@ -41,6 +41,9 @@ torch::nn::Sequential make_model(const std::string& spec, const InputShape& inpu
 
 /// Number of trainable scalars.
 std::int64_t parameter_count(const torch::nn::Module& model);
+/// The layer widths actually built, e.g. "4-128-3" for mlp:128 on iris (the Linear layers'
+/// in/out features; "conv-" first for a network with convolutions).
+std::string describe_layers(const torch::nn::Sequential& model);
 
 /// All trainable parameters flattened into one vector (a copy), and the inverse.
 torch::Tensor flat_parameters(const torch::nn::Module& model);

@@ -54,6 +54,7 @@ struct TrainResult {
   int start_epoch = 0;           ///< epochs already done when this run started (resume)
   double train_loss = 0, test_loss = 0, test_accuracy = 0;  ///< after the last epoch
   std::int64_t parameters = 0;
+  std::string architecture;  ///< the widths built (describe_layers), e.g. "4-128-3"
   std::int64_t train_size = 0, test_size = 0;
   std::vector<double> final_parameters;  ///< when keep_parameters
   std::string checkpoint;                ///< the checkpoint path written, if any
