@@ -1,5 +1,4 @@
 #include "descent/bilevel/problems.hpp"
-#include "descent/core/numerics.hpp"
 
 #include <cmath>
 
@@ -8,6 +7,7 @@
 #include <Eigen/QR>
 
 #include "descent/core/error.hpp"
+#include "descent/core/numerics.hpp"
 #include "descent/core/rng.hpp"
 
 namespace descent::bilevel {

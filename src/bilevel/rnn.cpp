@@ -1,11 +1,11 @@
 #include "descent/bilevel/rnn.hpp"
-#include "descent/core/numerics.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <numeric>
 
 #include "descent/core/error.hpp"
+#include "descent/core/numerics.hpp"
 #include "descent/core/rng.hpp"
 #include "descent/data/datasets.hpp"
 

@@ -1,5 +1,4 @@
 #include "descent/core/problems.hpp"
-#include "descent/core/numerics.hpp"
 
 #include <cmath>
 #include <numbers>
@@ -7,6 +6,7 @@
 #include <Eigen/Cholesky>
 
 #include "descent/core/error.hpp"
+#include "descent/core/numerics.hpp"
 #include "descent/core/rng.hpp"
 
 namespace descent {

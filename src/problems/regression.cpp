@@ -1,11 +1,11 @@
 #include "descent/problems/regression.hpp"
-#include "descent/core/numerics.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <map>
 
 #include "descent/core/error.hpp"
+#include "descent/core/numerics.hpp"
 #include "descent/data/datasets.hpp"
 #include "descent/io/csv.hpp"
 #include "descent/io/libsvm.hpp"
@@ -226,6 +226,14 @@ ClassificationData load_classification(const std::string& name_or_file) {
     raw = table.col(table.cols() - 1);
     source = name_or_file;
   }
+  // A classification problem needs class labels: a continuous target (a regression file)
+  // used to become "100 classes".
+  for (Eigen::Index i = 0; i < raw.size(); ++i)
+    if (!std::isfinite(raw[i]) || raw[i] != std::floor(raw[i]))
+      throw InputError(name_or_file, 0, "label",
+                       "data row " + std::to_string(i + 1) + " has label " +
+                           std::to_string(raw[i]) +
+                           ": class labels must be integers (is this a regression target?)");
   // Labels -> 0..K−1 in sorted order of the distinct values.
   std::map<double, int> index;
   for (Eigen::Index i = 0; i < raw.size(); ++i) index.emplace(raw[i], 0);

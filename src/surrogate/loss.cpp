@@ -1,10 +1,10 @@
 #include "descent/surrogate/loss.hpp"
-#include "descent/core/numerics.hpp"
 
 #include <algorithm>
 #include <cmath>
 
 #include "descent/core/error.hpp"
+#include "descent/core/numerics.hpp"
 
 namespace descent::surrogate {
 namespace {

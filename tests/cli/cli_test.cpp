@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -48,7 +49,9 @@ TEST(Cli, JsonListIsValidJson) {
     for (const auto& e : j["experiments"]) found |= e["id"] == "gd-rosenbrock";
     EXPECT_TRUE(found);
     EXPECT_FALSE(j["methods"].empty());
-    EXPECT_EQ(j["problems"].size(), 10u);
+    EXPECT_EQ(j["problems"].size(), 14u);  // 10 core problems + diffGrad's f1, f2, f2-notebook, f3
+    EXPECT_NE(std::find(j["problems"].begin(), j["problems"].end(), "f2-notebook"),
+              j["problems"].end());
   }
 }
 
@@ -145,6 +148,14 @@ TEST(Cli, ParseErrorsNameTheProblemInTheDocumentedForm) {
   r = merged("");
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.out.find("no command given"), std::string::npos) << r.out;
+}
+
+TEST(Cli, UnknownProblemListsEveryProblem) {
+  const Result r = descent::test::run_cli(DESCENT_CLI, "minimize --problem nope",
+                                          descent::test::CliStderr::merge);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("rosenbrock"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("f2-notebook"), std::string::npos) << r.out;
 }
 
 TEST(Cli, SameSeedSameMetrics) {

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
+
 #include "descent/core/error.hpp"
 #include "descent/problems/factory.hpp"
 #include "descent/problems/regression.hpp"
@@ -44,6 +47,25 @@ TEST(Factory, Errors) {
   EXPECT_THROW(make_instance("chebyshev:n=0"), Error);
   EXPECT_THROW(make_instance("logreg"), Error);
   EXPECT_THROW(make_instance("logreg:/no/such/file.csv"), Error);
+}
+
+// A regression file given to a classification problem used to become "100 classes".
+TEST(Factory, ContinuousLabelsAreRefused) {
+  const std::string path = ::testing::TempDir() + "descent_regr_labels.csv";
+  {
+    std::ofstream out(path);
+    out << "x,y\n";
+    for (int i = 0; i < 20; ++i) out << i << "," << 0.37 * i << "\n";
+  }
+  try {
+    load_classification(path);
+    ADD_FAILURE() << "continuous labels accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("class labels must be integers"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(make_instance("softmax:" + path), Error);
+  std::remove(path.c_str());
 }
 
 TEST(Factory, RegressionOnBundledData) {

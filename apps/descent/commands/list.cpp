@@ -4,9 +4,17 @@
 #include "cli.hpp"
 #include "descent/core/problems.hpp"
 #include "descent/experiments/registry.hpp"
+#include "descent/optim/synthetic.hpp"
 
 namespace descent::cli {
 namespace {
+
+// core's test problems and optim's diffGrad functions: all that `minimize --problem` takes.
+std::vector<std::string> all_problem_names() {
+  std::vector<std::string> names = problem_names();
+  for (const auto& n : optim::synthetic_names()) names.push_back(n);
+  return names;
+}
 
 int run_list(const Globals& g) {
   const auto experiments = experiments::all_experiments();
@@ -22,7 +30,7 @@ int run_list(const Globals& g) {
     j["experiments"] = nlohmann::json::array();
     for (const auto* e : experiments)
       j["experiments"].push_back({{"id", e->id}, {"paper", e->paper}, {"summary", e->summary}});
-    j["problems"] = problem_names();
+    j["problems"] = all_problem_names();
     print_json(j);
     return 0;
   }
@@ -34,7 +42,7 @@ int run_list(const Globals& g) {
   for (const auto* e : experiments)
     std::cout << "  " << e->id << "\n      " << e->summary << "\n      paper: " << e->paper << "\n";
   std::cout << "\nTest problems (descent minimize --problem NAME):\n ";
-  for (const auto& p : problem_names()) std::cout << ' ' << p;
+  for (const auto& p : all_problem_names()) std::cout << ' ' << p;
   std::cout << '\n';
   return 0;
 }

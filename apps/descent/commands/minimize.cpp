@@ -1,5 +1,6 @@
 // `descent minimize`: any first-order optimizer (descent::optim) on any test problem, with the
 // full trajectory in --trace; gd / heavy-ball keep the original core driver and flags.
+#include <algorithm>
 #include <iostream>
 #include <sstream>
 
@@ -33,6 +34,14 @@ struct MinimizeFlags {
 
 std::unique_ptr<TestProblem> problem_by_name(const std::string& name) {
   if (auto p = optim::make_synthetic(name)) return p;
+  const std::string base = name.substr(0, name.find(':'));
+  const auto core = problem_names();
+  if (std::find(core.begin(), core.end(), base) == core.end()) {
+    std::string known;
+    for (const auto& n : core) known += (known.empty() ? "" : ", ") + n;
+    for (const auto& n : optim::synthetic_names()) known += ", " + n;
+    throw Error("unknown problem '" + name + "' (known: " + known + ")");
+  }
   return make_problem(name);
 }
 
