@@ -64,6 +64,13 @@ void print_json(const nlohmann::json& j) {
   std::cout << j.dump(2) << '\n';
 }
 
+int exit_code(Status status, Goal goal) {
+  if (status == Status::converged) return 0;
+  if (goal == Goal::solve) return 1;
+  return status == Status::diverged || status == Status::failed || status == Status::stalled ? 1
+                                                                                             : 0;
+}
+
 std::string describe_parse_error(const CLI::ParseError& e, const CLI::App& app, int argc,
                                  char** argv) {
   std::string what = e.what();

@@ -79,6 +79,16 @@ Callbacks make_callbacks(const RunFlags& flags, const Globals& globals);
 std::string describe_parse_error(const CLI::ParseError& e, const CLI::App& app, int argc,
                                  char** argv);
 
+/// What a command's run is for; it decides what a final status means for the exit code (the
+/// table in docs/cli.md, applied here and nowhere else):
+///  - solve: the output is only valid once the method converged (ot, solve, hessian's
+///    Lanczos/SLQ): any other status exits 1;
+///  - budget: the iteration budget is the stopping rule (training, minimize, bilevel, newton,
+///    sso, recover, hyperopt, distill, dp-train): diverged, failed and stalled exit 1,
+///    max_iterations and stopped (a time limit, early stopping) exit 0.
+enum class Goal { solve, budget };
+int exit_code(Status status, Goal goal);
+
 /// Prints JSON to stdout (pretty, newline-terminated).
 void print_json(const nlohmann::json& j);
 

@@ -51,7 +51,7 @@ void print(const Summary& s, const Globals& g, nlohmann::json extra) {
 }
 
 int exit_code(const Summary& s) {
-  return s.status == Status::diverged || s.status == Status::failed ? 1 : 0;
+  return exit_code(s.status, Goal::budget);
 }
 
 int run_lvhba(const BilevelFlags& f, const Globals& g) {

@@ -67,7 +67,7 @@ int run_distill(const DistillFlags& f, const Globals& g) {
                 r.acc_distilled, r.acc_random_real, r.acc_random_real_std);
     if (!f.out.empty()) std::printf("  images               %s\n", f.out.c_str());
   }
-  return r.summary.status == Status::diverged || r.summary.status == Status::failed ? 1 : 0;
+  return exit_code(r.summary.status, Goal::budget);
 }
 
 const CommandRegistrar registrar("distill", [](CLI::App& app, Globals& g) {

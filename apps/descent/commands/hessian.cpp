@@ -88,7 +88,7 @@ int run_hessian(const HessianFlags& f, const Globals& g) {
     lo.steps = f.lanczos_steps ? f.lanczos_steps : 20;
     lo.seed = g.seed;
     const auto r = curvature::lanczos(op, lo);
-    rc = r.status == Status::converged ? 0 : 1;
+    rc = exit_code(r.status, Goal::solve);
     j["status"] = std::string(to_string(r.status));
     j["lambda_max"] = r.lambda_max();
     j["lambda_min"] = r.lambda_min();
@@ -104,7 +104,7 @@ int run_hessian(const HessianFlags& f, const Globals& g) {
     ho.min_probes = std::min<std::size_t>(10, ho.max_probes);
     ho.seed = g.seed;
     const auto t = curvature::hutchinson(op, ho);
-    rc = t.status == Status::diverged ? 1 : 0;
+    rc = exit_code(t.status, Goal::budget);
     j["status"] = std::string(to_string(t.status));
     j["trace"] = t.trace;
     j["standard_error"] = t.standard_error;
@@ -115,7 +115,7 @@ int run_hessian(const HessianFlags& f, const Globals& g) {
     so2.probes = f.probes ? f.probes : 1;
     so2.seed = g.seed;
     const auto d = curvature::slq(op, so2);
-    rc = d.status == Status::converged ? 0 : 1;
+    rc = exit_code(d.status, Goal::solve);
     j["status"] = std::string(to_string(d.status));
     j["nodes"] = std::vector<double>(d.nodes.data(), d.nodes.data() + d.nodes.size());
     j["weights"] = std::vector<double>(d.weights.data(), d.weights.data() + d.weights.size());

@@ -151,7 +151,7 @@ int run_hyperopt(const HyperoptFlags& f, const Globals& g) {
       std::cout << "  warning: CG was asked to solve a non-symmetric adjoint system; use "
                    "--solver normal-cg, gmres or bicgstab\n";
   }
-  return r.summary.status == Status::diverged || r.summary.status == Status::failed ? 1 : 0;
+  return exit_code(r.summary.status, Goal::budget);
 }
 
 const char* kPaper = "Blondel et al., Efficient and Modular Implicit Differentiation, NeurIPS 2022";

@@ -179,7 +179,7 @@ int run_solve(const SolveFlags& f, const Globals& g) {
               << (b.norm() > 0 ? true_residual / b.norm() : true_residual) << "\n";
     if (!f.out.empty()) std::cout << "  solution: " << f.out << "\n";
   }
-  return s.converged() ? 0 : 1;
+  return exit_code(s.status, Goal::solve);
 }
 
 // ------------------------------------------------------------------------------ solve-seq

@@ -110,7 +110,7 @@ int report(const TestProblem& problem, const Summary& s, const Eigen::VectorXd& 
     }
     std::cout << "\n";
   }
-  return s.status == Status::diverged || s.status == Status::failed ? 1 : 0;
+  return exit_code(s.status, Goal::budget);
 }
 
 int run_minimize(MinimizeFlags f, const Globals& g) {

@@ -80,7 +80,7 @@ int run_newton(const NewtonFlags& f, const Globals& g) {
               << counter("linear_solves_per_iteration") << " per iteration)\n"
               << "  seconds       " << s.seconds << "\n";
   }
-  return s.status == Status::diverged || s.status == Status::failed ? 1 : 0;
+  return exit_code(s.status, Goal::budget);
 }
 
 const char* kPaper =

@@ -251,7 +251,7 @@ int run_ot(const OtFlags& f, const Globals& g) {
     if (write && !f.potentials_out.empty())
       std::cout << "  potentials (x then y) -> " << f.potentials_out << "\n";
   }
-  return converged ? 0 : 1;
+  return exit_code(s.status, Goal::solve);
 }
 
 const char* kPaper =

@@ -330,7 +330,7 @@ int train(const TrainFlags& f, const Globals& g, dist::Communicator& comm) {
     std::printf("  privacy: epsilon = %.6g spent (target %.6g), delta = %g, %s adjacency\n",
                 s.counters["epsilon"], f.epsilon, f.delta, f.adjacency.c_str());
   }
-  return s.status == Status::diverged || s.status == Status::failed ? 1 : 0;
+  return exit_code(s.status, Goal::budget);
 }
 
 int run_dp_train(const TrainFlags& f, const Globals& g) {

@@ -292,9 +292,7 @@ int run_recover(const RecoverFlags& f, const Globals& g) {
                 << "\n";
     }
   }
-  return s.status == Status::diverged || s.status == Status::failed || s.status == Status::stalled
-             ? 1
-             : 0;
+  return exit_code(s.status, Goal::budget);
 }
 
 const MethodRegistrar subgm_method(

@@ -217,7 +217,7 @@ int run_sso(const SsoFlags& f, const Globals& g) {
     std::printf("  inner steps          %.0f, loss values %.0f, %.3g s\n", c("inner_steps"),
                 c("loss_value_evaluations"), s.seconds);
   }
-  return s.status == Status::diverged || s.status == Status::failed ? 1 : 0;
+  return exit_code(s.status, Goal::budget);
 }
 
 const MethodRegistrar sso_method(

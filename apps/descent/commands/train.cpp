@@ -58,7 +58,7 @@ int run_train(TrainFlags f, const Globals& g) {
               << " test), " << f.options.optimizer << ": " << s.brief() << "\n";
     if (!r.checkpoint.empty()) std::cout << "  checkpoint: " << r.checkpoint << "\n";
   }
-  return s.status == Status::diverged || s.status == Status::failed ? 1 : 0;
+  return exit_code(s.status, Goal::budget);
 }
 #endif
 
