@@ -38,6 +38,18 @@ TEST(HyperoptCli, RidgeOnDiabetesPassesTheHypergradientCheck) {
   EXPECT_EQ(j["path"].size(), 21u);
 }
 
+// Inner solves stopped by their cap used to be ignored (the run said "converged", exit 0, with
+// a wrong validation loss): they make the run failed, exit 1, with the count in --json.
+TEST(HyperoptCli, UnconvergedInnerSolvesAreReported) {
+  const Result r =
+      run("hyperopt --data diabetes --model lasso --outer-steps 2 --inner-iterations 3 --json");
+  EXPECT_EQ(r.code, 1) << r.out;
+  const auto j = nlohmann::json::parse(r.out.substr(r.out.find('{')));
+  EXPECT_EQ(j["status"], "failed");
+  EXPECT_EQ(j["inner_solve_failures"], 3);
+  EXPECT_NE(j["message"].get<std::string>().find("inner solves"), std::string::npos);
+}
+
 TEST(HyperoptCli, LassoWithPlainCgIsReportedAsFailed) {
   const Result ok = run("hyperopt --data diabetes --model lasso --outer-steps 5 --json");
   ASSERT_EQ(ok.code, 0) << ok.out;

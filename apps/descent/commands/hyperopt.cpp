@@ -26,6 +26,8 @@ struct HyperoptFlags {
   double learning_rate = 0.1;
   double lambda0 = 0.1;
   std::size_t unrolled_iterations = 500;
+  double inner_tol = im::HyperoptOptions{}.inner_tolerance;
+  std::size_t inner_iterations = im::HyperoptOptions{}.inner_max_iterations;
 };
 
 std::string fmt(double v, const char* f = "%.6g") {
@@ -105,6 +107,8 @@ int run_hyperopt(const HyperoptFlags& f, const Globals& g) {
   o.learning_rate = f.learning_rate;
   o.lambda0 = f.lambda0;
   o.unrolled_iterations = f.unrolled_iterations;
+  o.inner_tolerance = f.inner_tol;
+  o.inner_max_iterations = f.inner_iterations;
   o.linear.seed = g.seed;
   o.validate();
   const bool classification = o.model == im::Model::logreg || o.model == im::Model::svm;
@@ -124,6 +128,8 @@ int run_hyperopt(const HyperoptFlags& f, const Globals& g) {
     j["hypergradient_seconds"] = r.hypergradient_seconds;
     j["cg_flagged"] = r.cg_flagged;
     j["linear_solve_failures"] = r.linear_solve_failures;
+    j["inner_solve_failures"] = r.inner_solve_failures;
+    j["fd_reliable"] = r.fd_reliable;
     nlohmann::json path = nlohmann::json::array();
     for (const auto& s : r.path)
       path.push_back({{"step", s.iteration},
@@ -147,6 +153,9 @@ int run_hyperopt(const HyperoptFlags& f, const Globals& g) {
               << "\n  hypergradient check at the final theta: method " << fmt(r.hypergradient)
               << ", central FD " << fmt(r.fd_hypergradient) << ", rel. err "
               << fmt(r.fd_rel_err, "%.2e") << "\n";
+    if (!r.fd_reliable)
+      std::cout << "  warning: the finite-difference check's own inner solves did not converge; "
+                   "its value is not a reference\n";
     if (r.cg_flagged)
       std::cout << "  warning: CG was asked to solve a non-symmetric adjoint system; use "
                    "--solver normal-cg, gmres or bicgstab\n";
@@ -184,6 +193,11 @@ const CommandRegistrar registrar("hyperopt", [](CLI::App& app, Globals& g) {
   cmd->add_option("--lr", f->learning_rate, "Adam step on the hyper-parameter")
       ->capture_default_str();
   cmd->add_option("--lambda0", f->lambda0, "initial regularisation strength")
+      ->capture_default_str();
+  cmd->add_option("--inner-tol", f->inner_tol, "implicit: inner optimality residual")
+      ->capture_default_str();
+  cmd->add_option("--inner-iterations", f->inner_iterations,
+                  "implicit: cap on the inner (FISTA / fixed-point) iterations")
       ->capture_default_str();
   cmd->add_option("--unrolled-iterations", f->unrolled_iterations,
                   "inner iterations differentiated by --method unrolled")

@@ -71,7 +71,12 @@ struct HyperoptResult {
   double fd_hypergradient = 0, fd_rel_err = 0;  ///< central difference at the final θ
   double hypergradient_seconds = 0;             ///< time spent computing hypergradients
   std::size_t linear_solve_failures = 0;        ///< adjoint solves that did not converge
-  bool cg_flagged = false;                      ///< CG was asked for a non-symmetric system
+  /// Inner solves (implicit method) that stopped before inner_tolerance; > 0 makes the run
+  /// Status::failed (the reported losses and hypergradients are not at x*(theta)).
+  std::size_t inner_solve_failures = 0;
+  std::string inner_message;  ///< the last unconverged inner solve's summary
+  bool fd_reliable = true;    ///< the finite-difference check's own inner solves converged
+  bool cg_flagged = false;    ///< CG was asked for a non-symmetric system
   Summary summary;
 };
 
