@@ -48,15 +48,18 @@ bool ProgressBar::iteration(const IterationInfo& info) {
   if (last_draw_ >= 0 && now - last_draw_ < 0.1) return false;
   last_draw_ = now;
   constexpr int width = 30;
+  // |g| only where the method measures it (NaN otherwise, e.g. sso, train).
+  char g[32] = "";
+  if (!std::isnan(info.gradient_norm)) std::snprintf(g, sizeof g, "  |g|=%.3g", info.gradient_norm);
   if (run_.max_iterations > 0) {
     const double frac = std::min(1.0, double(info.iteration) / double(run_.max_iterations));
     const int filled = static_cast<int>(frac * width);
-    std::fprintf(out_, "\r%s [%.*s%*s] %zu/%zu  f=%.6g  |g|=%.3g  %.1fs", run_.method.c_str(),
-                 filled, "##############################", width - filled, "", info.iteration,
-                 run_.max_iterations, info.objective, info.gradient_norm, now);
+    std::fprintf(out_, "\r%s [%.*s%*s] %zu/%zu  f=%.6g%s  %.1fs", run_.method.c_str(), filled,
+                 "##############################", width - filled, "", info.iteration,
+                 run_.max_iterations, info.objective, g, now);
   } else {
-    std::fprintf(out_, "\r%s  it %zu  f=%.6g  |g|=%.3g  %.1fs", run_.method.c_str(), info.iteration,
-                 info.objective, info.gradient_norm, now);
+    std::fprintf(out_, "\r%s  it %zu  f=%.6g%s  %.1fs", run_.method.c_str(), info.iteration,
+                 info.objective, g, now);
   }
   std::fflush(out_);
   return false;
@@ -78,9 +81,9 @@ void write_number(std::ostream& out, double v, bool json) {
     out << buf;
   } else if (json) {
     out << "null";  // JSON has no NaN/Inf
-  } else {
-    out << (std::isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf"));
-  }
+  } else if (!std::isnan(v)) {
+    out << (v > 0 ? "inf" : "-inf");
+  }  // NaN: "not measured" (e.g. no gradient norm): an empty CSV cell, the missing-value form
 }
 }  // namespace
 
