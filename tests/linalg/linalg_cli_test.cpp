@@ -121,6 +121,9 @@ TEST_F(LinalgCli, GeneratesAndSolvesSequences) {
     for (const auto& s : j["systems"]) {
       EXPECT_EQ(s["status"], "converged");
       total += s["iterations"].get<std::size_t>();
+      // The manifest's shift, whatever the policy (non-contextual ones used to show 0).
+      EXPECT_TRUE(s["context"].is_number()) << omega;
+      EXPECT_NE(s["context"].get<double>(), 0.0) << omega;
     }
     EXPECT_EQ(j["total_iterations"].get<std::size_t>(), total);
   }

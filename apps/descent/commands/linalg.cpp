@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <limits>
 #include <sstream>
 
 #include "cli.hpp"
@@ -231,17 +232,20 @@ int run_solve_seq(const SeqFlags& f, const Globals& g) {
   const bool contextual =
       o.policy == linalg::OmegaPolicy::tsallis_cb || o.policy == linalg::OmegaPolicy::chebcb;
 
-  // Contexts: column `context_column` of every manifest line (1-based; 3 = first number).
-  std::vector<double> context(entries.size(), 0.0);
+  // Contexts: column `context_column` of every manifest line (1-based; 3 = first number). Read
+  // for every policy, so the table shows them (it showed 0 for the non-contextual ones); only
+  // the contextual policies need them, and only they see them.
+  std::vector<double> context(entries.size(), std::numeric_limits<double>::quiet_NaN());
   const int k = f.context_column - 3;
-  if (contextual) {
-    for (std::size_t i = 0; i < entries.size(); ++i) {
-      if (k < 0 || static_cast<std::size_t>(k) >= entries[i].contexts.size())
-        throw InputError(f.manifest, entries[i].line, "column " + std::to_string(f.context_column),
-                         "--omega " + f.omega + " needs a context in column " +
-                             std::to_string(f.context_column));
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (k >= 0 && static_cast<std::size_t>(k) < entries[i].contexts.size())
       context[i] = entries[i].contexts[static_cast<std::size_t>(k)];
-    }
+    else if (contextual)
+      throw InputError(
+          f.manifest, entries[i].line, "column " + std::to_string(f.context_column),
+          "--omega " + f.omega + " needs a context in column " + std::to_string(f.context_column));
+  }
+  if (contextual) {
     if (!f.context_range.empty()) {
       const auto r = parse_list(f.context_range, "--context-range");
       if (r.size() != 2) throw Error("--context-range: expected LO,HI");
@@ -270,7 +274,7 @@ int run_solve_seq(const SeqFlags& f, const Globals& g) {
         load_matrix(e.a_path, o.solver == linalg::RelaxedSolver::ssor_cg, method);
     const Vector b = load_vector(e.b_path, a.rows(), "b");
     if (!f.warm_start || x.size() != a.rows()) x = Vector::Zero(a.rows());
-    const linalg::StepRecord r = runner.step(a, b, x, context[i]);
+    const linalg::StepRecord r = runner.step(a, b, x, contextual ? context[i] : 0.0);
     cumulative += r.iterations;
     const double secs = r.solve_seconds + r.choose_seconds;
     table.row(static_cast<Eigen::Index>(i)) << double(i + 1), context[i], r.omega,
@@ -285,9 +289,10 @@ int run_solve_seq(const SeqFlags& f, const Globals& g) {
                          {"status", std::string(to_string(r.status))},
                          {"seconds", secs}});
     } else if (!g.quiet) {
-      std::printf("%7zu %12.6g %8.4f %10zu %12zu %10.4f%s\n", i + 1, context[i], r.omega,
-                  r.iterations, cumulative, secs,
-                  r.status == Status::converged ? "" : "  (failed)");
+      char shown[32] = "-";  // no context in the manifest
+      if (!std::isnan(context[i])) std::snprintf(shown, sizeof shown, "%.6g", context[i]);
+      std::printf("%7zu %12s %8.4f %10zu %12zu %10.4f%s\n", i + 1, shown, r.omega, r.iterations,
+                  cumulative, secs, r.status == Status::converged ? "" : "  (failed)");
     }
   }
   const double total = clock.seconds();
