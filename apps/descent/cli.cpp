@@ -64,6 +64,10 @@ void print_json(const nlohmann::json& j) {
   std::cout << j.dump(2) << '\n';
 }
 
+void warn(const std::string& message) {
+  std::cerr << "descent: warning: " << message << '\n';
+}
+
 int exit_code(Status status, Goal goal) {
   if (status == Status::converged) return 0;
   if (goal == Goal::solve) return 1;

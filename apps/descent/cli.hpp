@@ -89,6 +89,10 @@ std::string describe_parse_error(const CLI::ParseError& e, const CLI::App& app, 
 enum class Goal { solve, budget };
 int exit_code(Status status, Goal goal);
 
+/// "descent: warning: MESSAGE" on stderr (also under --quiet: a warning is not chatter), e.g.
+/// for a flag that does not apply to the chosen method and is ignored.
+void warn(const std::string& message);
+
 /// Prints JSON to stdout (pretty, newline-terminated).
 void print_json(const nlohmann::json& j);
 

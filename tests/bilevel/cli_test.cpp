@@ -49,4 +49,11 @@ TEST(BilevelCli, BlockMethodsAndBadInput) {
   EXPECT_NE(badopt.out.find("eta"), std::string::npos) << badopt.out;
 }
 
+// --blocks above the problem's 50 blocks was clamped silently: refused, naming the count.
+TEST(BilevelCli, ImpossibleBlockCountIsRefused) {
+  const Result r = run("bilevel --problem mbbo-quadratic --method bsvrb2 --blocks 500");
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("50 blocks"), std::string::npos) << r.out;
+}
+
 }  // namespace

@@ -96,6 +96,16 @@ TEST(HessianCli, ReadsATrainCheckpoint) {
   fs::remove_all(dir);
 }
 
+TEST(HessianCli, PlotWithoutDensityIsAWarning) {
+  const Out r = descent::test::run_cli(
+      DESCENT_CLI, "hessian --data digits --samples 100 --what lambda-max --plot x.png",
+      descent::test::CliStderr::merge);
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("warning: --plot applies to --what density only"), std::string::npos)
+      << r.out;
+  EXPECT_FALSE(fs::exists("x.png"));
+}
+
 TEST(HessianCli, BadInputIsAnError) {
   EXPECT_EQ(run("hessian --data no-such-set --what trace").code, 2);
   EXPECT_EQ(run("hessian --what eigenvectors").code, 2);

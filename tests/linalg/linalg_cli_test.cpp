@@ -104,6 +104,12 @@ TEST_F(LinalgCli, RejectsBadInputClearly) {
   EXPECT_NE(r.out.find("--omega must lie in (0, 2)"), std::string::npos) << r.out;
   EXPECT_NE(run("solve " + a + " " + b + " --method gmres").code, 0);
   EXPECT_NE(run("solve " + (dir_ / "missing.mtx").string() + " " + b).code, 0);
+  // A flag that does not apply is named, not silently ignored.
+  r = run("solve " + a + " " + b + " --method cg --omega 1.5");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("warning: --omega does not apply to --method cg"), std::string::npos)
+      << r.out;
+  EXPECT_EQ(run("solve " + a + " " + b + " --method cg").out.find("warning"), std::string::npos);
 }
 
 TEST_F(LinalgCli, GeneratesAndSolvesSequences) {

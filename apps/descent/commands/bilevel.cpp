@@ -135,6 +135,9 @@ int run_borep(const BilevelFlags& f, const Globals& g) {
 int run_blocks(const BilevelFlags& f, const Globals& g) {
   require_pair(f.problem == "mbbo-quadratic", f, "mbbo-quadratic");
   MultiBlockQuadratic p(50, 10, 5, 0.1, f.sigma, g.seed + 123);
+  if (f.blocks && *f.blocks > p.num_blocks())
+    throw InvalidOption("--blocks", "the problem has " + std::to_string(p.num_blocks()) +
+                                        " blocks, got " + std::to_string(*f.blocks) + " (0 = all)");
   Vec xs;
   p.solution(xs);
   Vec x = Vec::Zero(10);

@@ -46,6 +46,8 @@ int run_hessian(const HessianFlags& f, const Globals& g) {
   namespace ct = curvature_torch;
   namespace F = torch::nn::functional;
   Stopwatch clock;
+  if (!f.plot.empty() && f.what != "density")
+    warn("--plot applies to --what density only (ignored for " + f.what + ")");
   std::string model_spec = f.model;
   if (!f.checkpoint.empty()) {
     const train::CheckpointMeta meta = train::read_checkpoint_meta(f.checkpoint);

@@ -107,6 +107,7 @@ struct SolveFlags {
   std::string a, b;
   std::string method = "ssor-cg";
   std::string omega = "1";
+  CLI::Option* omega_opt = nullptr;  // to tell a given --omega from the default
   double tol = 1e-8;
   std::string tol_mode;
   std::size_t max_iterations = 10000;
@@ -118,6 +119,8 @@ int run_solve(const SolveFlags& f, const Globals& g) {
   const SparseMatrix a = load_matrix(f.a, needs_symmetric(f.method), f.method);
   const Vector b = load_vector(f.b, a.rows(), "b");
   Vector x = f.x0.empty() ? Vector::Zero(a.rows()) : load_vector(f.x0, a.rows(), "x0");
+  if (f.omega_opt && f.omega_opt->count() > 0 && !uses_omega(f.method))
+    warn("--omega does not apply to --method " + f.method + " (ignored)");
   const double omega = uses_omega(f.method) ? resolve_omega(f.omega, a) : 0.0;
   const auto mode = tol_mode(f.tol_mode, f.method);
   Callbacks callbacks = make_callbacks(f.run, g);
@@ -490,10 +493,11 @@ const CommandRegistrar solve_cmd("solve", [](CLI::App& app, Globals& g) {
   cmd->add_option("--method", f->method, "cg, pcg-jacobi, pcg-ic, sor, ssor or ssor-cg")
       ->check(CLI::IsMember(kSolveMethods))
       ->capture_default_str();
-  cmd->add_option("--omega", f->omega,
-                  "Relaxation weight in (0, 2) for sor/ssor/ssor-cg, or 'optimal' (Young's "
-                  "omega* from the Jacobi spectral radius)")
-      ->capture_default_str();
+  f->omega_opt =
+      cmd->add_option("--omega", f->omega,
+                      "Relaxation weight in (0, 2) for sor/ssor/ssor-cg, or 'optimal' (Young's "
+                      "omega* from the Jacobi spectral radius)")
+          ->capture_default_str();
   cmd->add_option("--tol", f->tol, "Residual tolerance")->capture_default_str();
   cmd->add_option("--tol-mode", f->tol_mode,
                   "rhs (||r|| <= tol ||b||; default for CG), initial (tol ||r0||; default for "
