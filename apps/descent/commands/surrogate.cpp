@@ -8,6 +8,7 @@
 
 #include "cli.hpp"
 #include "descent/core/error.hpp"
+#include "descent/core/options.hpp"
 #include "descent/data/datasets.hpp"
 #include "descent/io/csv.hpp"
 #include "descent/io/json.hpp"
@@ -28,7 +29,8 @@ struct SsoFlags {
   std::string method = "sso";
   std::string inner = "armijo";
   std::size_t inner_steps = 10;
-  double eta = 0;  // 0: 1/L_z of the mean loss (batch / per-sample smoothness)
+  double eta = 0;  // not given: 1/L_z of the mean loss (batch / per-sample smoothness)
+  CLI::Option* eta_opt = nullptr;  // a given --eta is used (and checked), never replaced
   std::string schedule = "constant";
   bool target_line_search = false;
   double lr = 0.1;  // inner SGD / Adam step, or the baseline's step
@@ -160,14 +162,21 @@ int run_sso(const SsoFlags& f, const Globals& g) {
   TrainOptions to;
   to.batch_size = f.batch;
   to.seed = g.seed;
-  to.outer_steps =
-      f.steps > 0
-          ? f.steps
-          : std::max<std::size_t>(
-                1, std::size_t(std::ceil(f.epochs * double(model->samples()) / double(f.batch))));
+  // Checked here, not replaced: --eta 0 / -3 / nan used to fall back to the default, and
+  // --epochs 1e30 overflowed to a single step.
+  if (f.eta_opt && f.eta_opt->count() > 0) check::positive("--eta", f.eta);
+  if (f.steps == 0) check::positive("--epochs", f.epochs);
+  const double wanted = f.epochs * double(model->samples()) / double(f.batch);
+  constexpr double kMaxOuterSteps = 1e9;
+  if (f.steps == 0 && std::ceil(wanted) > kMaxOuterSteps)
+    throw InvalidOption("--epochs", check::show(f.epochs) + " epochs are " +
+                                        check::show(std::ceil(wanted)) +
+                                        " outer steps, above the limit of 1e9");
+  to.outer_steps = f.steps > 0 ? f.steps : std::max<std::size_t>(1, std::size_t(std::ceil(wanted)));
   to.eval_every = std::max<std::size_t>(1, to.outer_steps / 50);
 
-  const double eta = f.eta > 0 ? f.eta : double(f.batch) / loss->sample_smoothness();
+  const double eta =
+      f.eta_opt && f.eta_opt->count() > 0 ? f.eta : double(f.batch) / loss->sample_smoothness();
   std::unique_ptr<InnerOptimizer> inner;
   std::unique_ptr<Stepper> stepper;
   if (f.method == "sso") {
@@ -246,8 +255,9 @@ const CommandRegistrar registrar("sso", [](CLI::App& app, Globals& g) {
   cmd->add_option("--inner-steps,-m", f->inner_steps, "m, inner steps per outer step")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  cmd->add_option("--eta", f->eta,
-                  "Target step (paper convention; default batch / L_z, the majorisation bound)");
+  f->eta_opt = cmd->add_option(
+      "--eta", f->eta,
+      "Target step (paper convention; default batch / L_z, the majorisation bound)");
   cmd->add_option("--schedule", f->schedule, "constant | stochastic | exponential")
       ->check(CLI::IsMember({"constant", "stochastic", "exponential"}))
       ->capture_default_str();
