@@ -109,6 +109,8 @@ TrainResult run(const TrainOptions& o, Callbacks callbacks) {
   if (!o.checkpoint_dir.empty()) {
     std::filesystem::create_directories(o.checkpoint_dir);
     ckpt = (std::filesystem::path(o.checkpoint_dir) / "checkpoint.pt").string();
+    if (o.resume && !std::filesystem::exists(ckpt))
+      r.resume_note = "no checkpoint in " + o.checkpoint_dir + " to resume: started from scratch";
     if (o.resume && std::filesystem::exists(ckpt)) {
       // The metadata first: loading another model's tensors or another optimizer's state would
       // fail deep inside LibTorch (or, for the optimizer, silently continue the old rule under
@@ -209,8 +211,21 @@ TrainResult run(const TrainOptions& o, Callbacks callbacks) {
       break;
     }
   }
-  if (s.status == Status::max_iterations)
+  if (r.epochs.empty() && s.status == Status::max_iterations) {
+    // Resumed a run that had already finished: report the restored model (it used to report
+    // 0.0 for every loss and accuracy). The training loss is over the whole training set in
+    // evaluation mode, not the last epoch's running mean.
+    const Evaluation te = evaluate(model, test);
+    const Evaluation tr = evaluate(model, train);
+    r.test_loss = te.loss;
+    r.test_accuracy = te.accuracy;
+    r.train_loss = tr.loss;
+    s.iterations = static_cast<std::size_t>(r.start_epoch);
+    s.message = "the checkpoint had already trained " + std::to_string(r.start_epoch) +
+                " epochs (>= --epochs " + std::to_string(o.epochs) + "): evaluated it";
+  } else if (s.status == Status::max_iterations) {
     s.message = "trained " + std::to_string(o.epochs) + " epochs";
+  }
   s.objective = r.train_loss;
   s.gradient_evaluations = static_cast<std::size_t>(step);
   s.counters["test_accuracy"] = r.test_accuracy;

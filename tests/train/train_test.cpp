@@ -129,6 +129,30 @@ TEST(Checkpoint, ResumeWithAnotherOptimizerIsRefused) {
   fs::remove_all(dir);
 }
 
+// Resuming a finished run evaluates the restored model (it reported 0.0 for every loss and the
+// accuracy); resuming with no checkpoint says so and starts from scratch.
+TEST(Checkpoint, ResumeAfterTheLastEpochEvaluatesTheModel) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("descent_train_done_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  auto fresh = small_run(dir, 2);
+  fresh.resume = true;
+  const auto first = train::run(fresh);
+  EXPECT_NE(first.resume_note.find("no checkpoint"), std::string::npos) << first.resume_note;
+  EXPECT_EQ(first.start_epoch, 0);
+  auto again = small_run(dir, 2);
+  again.resume = true;
+  const auto done = train::run(again);
+  EXPECT_TRUE(done.resume_note.empty());
+  EXPECT_TRUE(done.epochs.empty());
+  EXPECT_EQ(done.test_loss, first.test_loss);  // same model, same evaluation
+  EXPECT_EQ(done.test_accuracy, first.test_accuracy);
+  EXPECT_GT(done.train_loss, 0.0);
+  EXPECT_EQ(done.summary.iterations, 2u);
+  EXPECT_NE(done.summary.message.find("already trained 2 epochs"), std::string::npos);
+  fs::remove_all(dir);
+}
+
 TEST(Checkpoint, MissingOrCorruptFilesAreInputErrors) {
   EXPECT_THROW(train::read_checkpoint_meta("/nonexistent/ck.pt"), InputError);
   const fs::path bad = fs::temp_directory_path() / ("descent_bad_" + std::to_string(::getpid()));

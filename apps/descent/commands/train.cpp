@@ -23,12 +23,14 @@ int run_train(TrainFlags f, const Globals& g) {
   f.run.log.clear();  // the loop writes its own per-epoch CSV
   const train::TrainResult r = train::run(f.options, make_callbacks(f.run, g));
   const Summary& s = r.summary;
+  if (!r.resume_note.empty()) warn(r.resume_note);
   if (g.json) {
     nlohmann::json j = io::to_json(s);
     j["data"] = f.options.data;
     j["model"] = f.options.model;
     j["optimizer"] = f.options.optimizer;
     j["parameters"] = r.parameters;
+    if (!r.resume_note.empty()) j["resume_note"] = r.resume_note;
     j["architecture"] = r.architecture;
     j["train_size"] = r.train_size;
     j["test_size"] = r.test_size;

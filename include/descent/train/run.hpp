@@ -58,6 +58,9 @@ struct TrainResult {
   std::int64_t train_size = 0, test_size = 0;
   std::vector<double> final_parameters;  ///< when keep_parameters
   std::string checkpoint;                ///< the checkpoint path written, if any
+  /// Set when `resume` found no checkpoint (the run then starts from scratch, as a restart loop
+  /// expects; the CLI prints it).
+  std::string resume_note;
 };
 
 /// Runs the loop. Throws descent::Error/InvalidOption/InputError for bad options or data;
