@@ -68,9 +68,10 @@ Eigen::MatrixXd blob_image(Rng& rng, Eigen::Index h, Eigen::Index w) {
 // Row-major pixels, intensity + 1e-6 (the spec's floor), normalised.
 Eigen::VectorXd image_weights(const Eigen::MatrixXd& img) {
   Eigen::VectorXd w(img.size());
+  double total = 0.0;
   for (Eigen::Index r = 0, k = 0; r < img.rows(); ++r)
-    for (Eigen::Index c = 0; c < img.cols(); ++c) w[k++] = img(r, c) + 1e-6;
-  return w / w.sum();
+    for (Eigen::Index c = 0; c < img.cols(); ++c) total += (w[k++] = img(r, c) + 1e-6);
+  return w / total;
 }
 
 std::string short_number(double v) {

@@ -125,13 +125,18 @@ std::string describe_layers(const torch::nn::Sequential& model) {
     if (child->as<torch::nn::Conv2d>()) conv = true;
     if (const auto* linear = child->as<torch::nn::Linear>()) {
       const auto& o = linear->options;
-      if (last != o.in_features())
-        out += (out.empty() ? "" : "-") + std::to_string(o.in_features());
-      out += "-" + std::to_string(o.out_features());
+      if (last != o.in_features()) {
+        if (!out.empty()) out += '-';
+        out += std::to_string(o.in_features());
+      }
+      out += '-';
+      out += std::to_string(o.out_features());
       last = o.out_features();
     }
   }
-  return (conv ? "conv-" : "") + out;
+  std::string layers = conv ? "conv-" : "";
+  layers += out;
+  return layers;
 }
 
 }  // namespace descent::train
