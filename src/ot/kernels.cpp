@@ -187,34 +187,21 @@ double exp_row(const double* a, const double* w, std::size_t m, double s, double
 }
 
 DESCENT_OT_CLONES
-double step_row(const double* p, const double* dv, std::size_t m, double du, double t, double* out,
-                double* colsum, double* phi_sum) {
-  v8d acc{}, phi{};
+double phi_row(const double* p, const double* dv, std::size_t m, double du, double t) {
+  v8d phi{};
   const v8d vt = splat(t), vdu = splat(du);
   std::size_t j = 0;
   for (; j + kLanes <= m; j += kLanes) {
     if (j % (2 * kLanes) == 0) prefetch_ahead(p + j);
     const v8d d = vt * (vdu + load(dv + j));
-    const v8d e = vexp(d);
-    const v8d pj = load(p + j);
-    const v8d q = pj * e;
-    acc += q;
-    phi += pj * vphi(d, e);
-    store(out + j, q);
-    store(colsum + j, load(colsum + j) + q);
+    phi += load(p + j) * vphi(d, vexp(d));
   }
-  double sum = hsum(acc), ph = hsum(phi);
+  double ph = hsum(phi);
   for (; j < m; ++j) {
     const double d = t * (du + dv[j]);
-    const double e = sexp(d);
-    const double q = p[j] * e;
-    sum += q;
-    ph += p[j] * sphi(d, e);
-    out[j] = q;
-    colsum[j] += q;
+    ph += p[j] * sphi(d, sexp(d));
   }
-  *phi_sum += ph;
-  return sum;
+  return ph;
 }
 
 int resolve_threads(int threads) {

@@ -3,7 +3,7 @@
 // Each kernel streams one contiguous row once: the log-sum-exp keeps the running maximum in the
 // same pass as the exponential sum (using the previous result as the shift), the plan kernel
 // writes exp(.) and accumulates row and column sums together, and the Newton line-search
-// kernel forms the trial plan and the exact change of the dual in one sweep. They are compiled
+// kernel sums the exact change of the dual without writing anything. They are compiled
 // for AVX-512, AVX2+FMA and baseline x86-64 and picked at run time (GCC target_clones).
 #pragma once
 
@@ -28,11 +28,10 @@ double log_sum_exp_row(const double* a, const double* w, std::size_t m, double s
 double exp_row(const double* a, const double* w, std::size_t m, double s, double add, double* out,
                double* colsum);
 
-/// Newton line search on one row: with d_j = t (du + dv_j), out_j = p_j e^{d_j},
-/// colsum_j += out_j, *phi_sum += sum_j p_j (e^{d_j} - 1 - d_j) (accurate for tiny d).
-/// Returns sum_j out_j.
-double step_row(const double* p, const double* dv, std::size_t m, double du, double t, double* out,
-                double* colsum, double* phi_sum);
+/// Newton line search on one row: sum_j p_j (e^{d_j} - 1 - d_j) with d_j = t (du + dv_j),
+/// accurate for tiny d (the dual's exact change needs nothing else: the plan itself is
+/// recomputed from the potentials once a step is accepted).
+double phi_row(const double* p, const double* dv, std::size_t m, double du, double t);
 
 /// Row blocks over threads, exceptions carried back (core/parallel.hpp).
 using descent::parallel_blocks;
