@@ -10,7 +10,6 @@
 #include "descent/core/error.hpp"
 #include "descent/core/options.hpp"
 #include "descent/core/run.hpp"
-#include "descent/core/timer.hpp"
 
 namespace descent::bilevel {
 

@@ -2,10 +2,8 @@
 
 #include <cmath>
 #include <cstdio>
-#include <exception>
 #include <limits>
 #include <random>
-#include <thread>
 #include <vector>
 
 #include "descent/core/error.hpp"

@@ -8,7 +8,6 @@
 #include "descent/core/error.hpp"
 #include "descent/core/options.hpp"
 #include "descent/core/run.hpp"
-#include "descent/core/timer.hpp"
 #include "descent/recovery/losses.hpp"
 
 namespace descent::recovery {

@@ -1,7 +1,6 @@
 // `descent ot`: optimal transport between two point clouds or two images, with any solver of
 // descent::ot (log-domain Sinkhorn, epsilon scaling, Sinkhorn-Newton-Sparse, exact).
 #include <cctype>
-#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
