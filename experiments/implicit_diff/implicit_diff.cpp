@@ -32,7 +32,7 @@
 namespace descent::experiments {
 namespace {
 
-namespace im = bilevel::implicit;
+namespace im = implicit;
 using im::Mat;
 using im::Vec;
 using Clock = std::chrono::steady_clock;

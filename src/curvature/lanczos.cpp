@@ -6,6 +6,7 @@
 
 #include <Eigen/Eigenvalues>
 
+#include "descent/core/krylov.hpp"
 #include "descent/core/options.hpp"
 #include "descent/core/rng.hpp"
 
@@ -53,44 +54,22 @@ LanczosResult lanczos(const SymmetricOperator& a, const LanczosOptions& options,
   check::require(std::isfinite(qn) && qn > 0, "start", "must be a finite non-zero vector");
   q /= qn;
 
-  Eigen::MatrixXd basis(n, m);
-  std::vector<double> alpha, beta;
-  Eigen::VectorXd w(n);
-  double last_beta = 0;
-  Eigen::Index k = 0;
-  for (; k < m; ++k) {
-    basis.col(k) = q;
-    a.apply(view(q), {w.data(), static_cast<std::size_t>(n)});
-    if (!w.allFinite()) return diverged(static_cast<std::size_t>(k + 1));
-    const double ak = q.dot(w);
-    alpha.push_back(ak);
-    w -= ak * q;
-    if (k > 0) w -= beta.back() * basis.col(k - 1);
-    if (options.full_reorthogonalization) {
-      // Classical Gram–Schmidt twice against the whole basis keeps Q orthonormal to rounding.
-      for (int pass = 0; pass < 2; ++pass) {
-        const auto qk = basis.leftCols(k + 1);
-        w -= qk * (qk.transpose() * w);
-      }
-    }
-    const double bk = w.norm();
-    last_beta = bk;
-    double scale = 0;
-    for (double x : alpha) scale = std::max(scale, std::abs(x));
-    for (double x : beta) scale = std::max(scale, std::abs(x));
-    if (k + 1 == m || bk <= options.breakdown_tolerance * std::max(scale, 1e-300)) {
-      ++k;
-      break;
-    }
-    beta.push_back(bk);
-    q = w / bk;
-  }
+  krylov::LanczosControl control;
+  control.reorthogonalize = options.full_reorthogonalization;
+  control.keep_basis = options.ritz_vectors;
+  control.breakdown_tolerance = options.breakdown_tolerance;
+  const krylov::Tridiagonal t = krylov::lanczos(
+      [&](const Eigen::VectorXd& v, Eigen::VectorXd& w) { a.apply(view(v), {w.data(), std::size_t(n)}); },
+      std::move(q), static_cast<std::size_t>(m), control, krylov::RunAllSteps{});
+  if (!t.finite) return diverged(t.steps());
+  const auto k = static_cast<Eigen::Index>(t.steps());
+  const double last_beta = t.last_beta;
 
   LanczosResult r;
-  r.steps = static_cast<std::size_t>(k);
-  r.alpha = Eigen::Map<const Eigen::VectorXd>(alpha.data(), k);
-  r.beta = beta.empty() ? Eigen::VectorXd()
-                        : Eigen::VectorXd(Eigen::Map<const Eigen::VectorXd>(beta.data(), k - 1));
+  r.steps = t.steps();
+  r.alpha = Eigen::Map<const Eigen::VectorXd>(t.alpha.data(), k);
+  r.beta = t.beta.empty() ? Eigen::VectorXd()
+                          : Eigen::VectorXd(Eigen::Map<const Eigen::VectorXd>(t.beta.data(), k - 1));
   Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es;
   es.computeFromTridiagonal(r.alpha, r.beta, Eigen::ComputeEigenvectors);
   if (es.info() != Eigen::Success) return diverged(r.steps);
@@ -98,7 +77,7 @@ LanczosResult lanczos(const SymmetricOperator& a, const LanczosOptions& options,
   r.ritz_values = es.eigenvalues();
   r.weights = y.row(0).transpose().array().square();
   r.residuals = (last_beta * y.row(k - 1).transpose()).cwiseAbs();
-  if (options.ritz_vectors) r.ritz_vectors = basis.leftCols(k) * y;
+  if (options.ritz_vectors) r.ritz_vectors = t.basis.leftCols(k) * y;
   r.status = Status::converged;
   return r;
 }

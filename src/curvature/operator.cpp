@@ -4,22 +4,6 @@
 
 namespace descent::curvature {
 
-Eigen::VectorXd SymmetricOperator::operator()(const Eigen::VectorXd& v) const {
-  Eigen::VectorXd out(v.size());
-  apply({v.data(), static_cast<std::size_t>(v.size())},
-        {out.data(), static_cast<std::size_t>(out.size())});
-  return out;
-}
-
-SymmetricOperator dense_operator(const Eigen::MatrixXd& a) {
-  if (a.rows() != a.cols()) throw Error("dense_operator: matrix must be square");
-  const Eigen::MatrixXd* m = &a;
-  return {a.rows(), [m](std::span<const double> v, std::span<double> out) {
-            const Eigen::Map<const Eigen::VectorXd> x(v.data(), m->cols());
-            Eigen::Map<Eigen::VectorXd>(out.data(), m->rows()).noalias() = *m * x;
-          }};
-}
-
 SymmetricOperator gram_operator(const Eigen::MatrixXd& jacobian) {
   const Eigen::MatrixXd* j = &jacobian;
   return {jacobian.cols(), [j](std::span<const double> v, std::span<double> out) {
@@ -43,14 +27,7 @@ SymmetricOperator deflated(SymmetricOperator a, Eigen::VectorXd values, Eigen::M
 }
 
 Eigen::MatrixXd materialize(const SymmetricOperator& a) {
-  Eigen::MatrixXd m(a.dim, a.dim);
-  Eigen::VectorXd e = Eigen::VectorXd::Zero(a.dim);
-  for (Eigen::Index j = 0; j < a.dim; ++j) {
-    e(j) = 1;
-    a.apply({e.data(), static_cast<std::size_t>(a.dim)},
-            {m.col(j).data(), static_cast<std::size_t>(a.dim)});
-    e(j) = 0;
-  }
+  const Eigen::MatrixXd m = to_dense(a);
   return 0.5 * (m + m.transpose());
 }
 

@@ -10,7 +10,7 @@
 #include "descent/implicit/inner.hpp"
 #include "descent/implicit/objectives.hpp"
 
-namespace descent::bilevel::implicit {
+namespace descent::implicit {
 
 void DistillOptions::validate() const {
   check::at_least("images_per_class", images_per_class, 1);
@@ -126,4 +126,4 @@ DistillResult distill(const Mat& xt, const Eigen::VectorXi& yt, const Mat& xs,
   return r;
 }
 
-}  // namespace descent::bilevel::implicit
+}  // namespace descent::implicit

@@ -9,7 +9,7 @@
 #include "descent/implicit/inner.hpp"
 #include "descent/implicit/unrolled.hpp"
 
-namespace descent::bilevel::implicit {
+namespace descent::implicit {
 
 Model model_from_string(const std::string& s) {
   if (s == "ridge") return Model::ridge;
@@ -323,4 +323,4 @@ HyperoptResult hyperopt(const HyperoptData& data, const HyperoptOptions& o) {
   return r;
 }
 
-}  // namespace descent::bilevel::implicit
+}  // namespace descent::implicit

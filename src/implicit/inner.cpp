@@ -9,7 +9,7 @@
 #include "descent/core/error.hpp"
 #include "descent/core/options.hpp"
 
-namespace descent::bilevel::implicit {
+namespace descent::implicit {
 
 void NewtonOptions::validate() const {
   check::positive("tolerance", tolerance);
@@ -54,7 +54,7 @@ Summary newton_solve(const SmoothObjective& f, Vec& x, const Vec& theta, const N
     lo.solver = SolverKind::cg;
     lo.check_symmetry = false;
     lo.tolerance = std::min(0.1, std::sqrt(s.gradient_norm)) * 1e-2;
-    const LinearOperator h{f.dim_x, [&](const Vec& v) { return f.hvp(x, theta, v); }, {}};
+    const LinearOperator h = make_operator(f.dim_x, [&](const Vec& v) { return f.hvp(x, theta, v); });
     const LinearSolveResult d = solve(h, -g, lo);
     Vec dir = d.x;
     if (!dir.allFinite() || dir.dot(g) >= 0) dir = -g;  // fall back to steepest descent
@@ -135,9 +135,9 @@ Summary fixed_point_solve(const Optimality& f, Vec& x, const Vec& theta,
   return s;
 }
 
-}  // namespace descent::bilevel::implicit
+}  // namespace descent::implicit
 
-namespace descent::bilevel::implicit {
+namespace descent::implicit {
 namespace {
 std::vector<Eigen::Index> support_of(const Vec& w) {
   std::vector<Eigen::Index> s;
@@ -193,4 +193,4 @@ double least_squares_lipschitz(const Mat& x) {
          static_cast<double>(x.rows());
 }
 
-}  // namespace descent::bilevel::implicit
+}  // namespace descent::implicit

@@ -6,34 +6,11 @@
 #include <cmath>
 
 #include "descent/core/error.hpp"
+#include "descent/core/krylov.hpp"
 #include "descent/core/options.hpp"
 #include "descent/core/rng.hpp"
 
-namespace descent::bilevel::implicit {
-
-LinearOperator LinearOperator::transposed() const {
-  if (!apply || !apply_transpose)
-    throw Error("LinearOperator::transposed: both products must be set");
-  return {size, apply_transpose, apply};
-}
-
-Mat LinearOperator::to_dense() const {
-  if (!apply) throw Error("LinearOperator::to_dense: apply is not set");
-  Mat a(size, size);
-  Vec e = Vec::Zero(size);
-  for (Eigen::Index j = 0; j < size; ++j) {
-    e[j] = 1.0;
-    a.col(j) = apply(e);
-    e[j] = 0.0;
-  }
-  return a;
-}
-
-LinearOperator dense_operator(const Mat& a) {
-  if (a.rows() != a.cols()) throw Error("dense_operator: the matrix must be square");
-  return {a.rows(), [a](const Vec& v) -> Vec { return a * v; },
-          [a](const Vec& v) -> Vec { return a.transpose() * v; }};
-}
+namespace descent::implicit {
 
 std::string_view to_string(SolverKind k) noexcept {
   switch (k) {
@@ -77,8 +54,8 @@ double symmetry_defect(const LinearOperator& a, std::size_t probes, std::uint64_
   Rng rng = make_rng(seed, {0x53594dULL});  // "SYM" stream
   double worst = 0.0;
   for (std::size_t i = 0; i < probes; ++i) {
-    const Vec u = rademacher_vector(rng, a.size), v = rademacher_vector(rng, a.size);
-    const Vec av = a.apply(v), au = a.apply(u);
+    const Vec u = rademacher_vector(rng, a.dim), v = rademacher_vector(rng, a.dim);
+    const Vec av = a(v), au = a(u);
     const double scale = u.norm() * av.norm() + au.norm() * v.norm();
     if (scale == 0.0) continue;
     worst = std::max(worst, std::abs(u.dot(av) - au.dot(v)) / scale);
@@ -98,52 +75,17 @@ struct Context {
   std::size_t matvecs = 0;
   Vec mul(const Vec& v) {
     ++matvecs;
-    Vec r = a.apply(v);
+    Vec r = a(v);
     if (o.ridge > 0) r += o.ridge * v;
     return r;
   }
   Vec mul_t(const Vec& v) {
     ++matvecs;
-    Vec r = a.apply_transpose(v);
+    Vec r = a.transpose_times(v);
     if (o.ridge > 0) r += o.ridge * v;
     return r;
   }
 };
-
-// CG on the SPD operator `op` (used for A itself and for AᵀA).
-template <class Op>
-void cg(Op&& op, const Vec& b, Vec& x, double threshold, std::size_t max_it, LinearSolveResult& r) {
-  Vec res = b - op(x);
-  Vec p = res;
-  double rr = res.squaredNorm();
-  r.status = Status::max_iterations;
-  for (std::size_t k = 0; k < max_it; ++k) {
-    if (std::sqrt(rr) <= threshold) {
-      r.status = Status::converged;
-      return;
-    }
-    const Vec ap = op(p);
-    const double pap = p.dot(ap);
-    if (!std::isfinite(pap)) {
-      r.status = Status::diverged;
-      r.message = "non-finite curvature";
-      return;
-    }
-    if (pap <= 0) {
-      r.status = Status::failed;
-      r.message = "CG breakdown: p^T A p <= 0 (A is not positive definite)";
-      return;
-    }
-    const double alpha = rr / pap;
-    x += alpha * p;
-    res -= alpha * ap;
-    const double rr_new = res.squaredNorm();
-    p = res + (rr_new / rr) * p;
-    rr = rr_new;
-    ++r.iterations;
-  }
-  if (std::sqrt(rr) <= threshold) r.status = Status::converged;
-}
 
 // CG on the normal equations AᵀA x = Aᵀb in the CGNR form (Saad, Algorithm 8.4), which keeps
 // the true residual b − A x, so the stopping rule is the same as the other solvers'.
@@ -305,15 +247,15 @@ void gmres(Context& c, const Vec& b, Vec& x, double threshold, std::size_t max_i
 LinearSolveResult solve(const LinearOperator& a, const Vec& b, const LinearSolveOptions& o) {
   o.validate();
   if (!a.apply) throw Error("implicit::solve: the operator has no product");
-  if (b.size() != a.size)
+  if (b.size() != a.dim)
     throw Error("implicit::solve: right-hand side has size " + std::to_string(b.size()) +
-                ", operator has size " + std::to_string(a.size));
+                ", operator has size " + std::to_string(a.dim));
   const bool needs_t = o.solver == SolverKind::normal_cg;
   if (needs_t && !a.apply_transpose)
     throw Error("implicit::solve: normal-cg needs the transposed product (apply_transpose)");
   LinearSolveResult r;
   Context c{a, o};
-  const Eigen::Index n = a.size;
+  const Eigen::Index n = a.dim;
   r.x = Vec::Zero(n);
   const double bnorm = b.norm();
   if (bnorm == 0.0) {
@@ -334,7 +276,24 @@ LinearSolveResult solve(const LinearOperator& a, const Vec& b, const LinearSolve
         r.matvecs += 4;
         r.nonsymmetric = r.symmetry_defect > o.symmetry_tolerance;
       }
-      cg([&](const Vec& v) { return c.mul(v); }, b, r.x, threshold, max_it, r);
+      // The Krylov core's CG; no final verification here: solve() checks the true residual
+      // of every solver below.
+      auto op = krylov::product(n, [&](const double* v, double* out) {
+        Eigen::Map<Vec>(out, n) = c.mul(Eigen::Map<const Vec>(v, n));
+      });
+      krylov::Identity none;
+      krylov::CgControl control;
+      control.threshold = threshold;
+      control.max_iterations = max_it;
+      control.verify_residual = false;
+      krylov::CgWorkspace work;
+      const krylov::CgOutcome out = krylov::conjugate_gradient(
+          op, none, b.data(), r.x.data(), n, control,
+          [](std::size_t, double, double) { return false; }, work);
+      r.status = out.status;
+      r.iterations = out.iterations;
+      if (out.status != Status::converged && out.status != Status::max_iterations)
+        r.message = "CG: " + out.message;
       break;
     }
     case SolverKind::normal_cg:
@@ -348,7 +307,7 @@ LinearSolveResult solve(const LinearOperator& a, const Vec& b, const LinearSolve
       break;
     case SolverKind::lu:
     case SolverKind::cholesky: {
-      Mat m = a.to_dense();
+      Mat m = to_dense(a);
       c.matvecs += n;
       if (o.ridge > 0) m.diagonal().array() += o.ridge;
       if (!m.allFinite()) {
@@ -404,4 +363,4 @@ LinearSolveResult solve(const LinearOperator& a, const Vec& b, const LinearSolve
   return r;
 }
 
-}  // namespace descent::bilevel::implicit
+}  // namespace descent::implicit

@@ -5,7 +5,7 @@
 
 #include "descent/core/error.hpp"
 
-namespace descent::bilevel::implicit {
+namespace descent::implicit {
 
 void SmoothObjective::validate() const {
   if (!grad || !hvp || !cross_vjp)
@@ -179,4 +179,4 @@ Optimality kkt(QuadraticProgram qp) {
   return o;
 }
 
-}  // namespace descent::bilevel::implicit
+}  // namespace descent::implicit

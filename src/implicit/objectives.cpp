@@ -5,7 +5,7 @@
 
 #include "descent/core/error.hpp"
 
-namespace descent::bilevel::implicit {
+namespace descent::implicit {
 namespace {
 
 using RowMat = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
@@ -224,4 +224,4 @@ Mat svm_primal(const Mat& x, const Eigen::VectorXi& labels, int k, const Vec& be
   return x.transpose() * (y - b) / lambda;
 }
 
-}  // namespace descent::bilevel::implicit
+}  // namespace descent::implicit

@@ -9,7 +9,7 @@
 #include "descent/implicit/distill.hpp"
 #include "descent/io/atomic_file.hpp"
 
-namespace descent::bilevel::implicit {
+namespace descent::implicit {
 namespace {
 
 void put_u32(std::string& s, std::uint32_t v) {
@@ -71,4 +71,4 @@ void write_image_grid_png(const std::string& path, const Mat& images, int h, int
   io::write_file_atomic(path, out);
 }
 
-}  // namespace descent::bilevel::implicit
+}  // namespace descent::implicit

@@ -6,7 +6,7 @@
 #include "descent/core/error.hpp"
 #include "descent/implicit/mappings.hpp"
 
-namespace descent::bilevel::implicit {
+namespace descent::implicit {
 namespace {
 
 double sign(double v) {
@@ -173,4 +173,4 @@ Prox simplex_projection(Eigen::Index bs) {
       });
 }
 
-}  // namespace descent::bilevel::implicit
+}  // namespace descent::implicit

@@ -6,7 +6,7 @@
 
 #include "descent/core/error.hpp"
 
-namespace descent::bilevel::implicit {
+namespace descent::implicit {
 
 void Optimality::validate() const {
   if (!value) throw Error("implicit::Optimality: value (F) is not set");
@@ -17,20 +17,19 @@ void Optimality::validate() const {
 }
 
 LinearOperator Optimality::jacobian_x(const Vec& x, const Vec& theta) const {
-  LinearOperator op;
-  op.size = dim_x;
-  op.apply_transpose = [this, x, theta](const Vec& u) { return vjp_x(x, theta, u); };
+  std::function<Vec(const Vec&)> apply;
   if (jvp_x) {
-    op.apply = [this, x, theta](const Vec& v) { return jvp_x(x, theta, v); };
+    apply = [this, x, theta](const Vec& v) { return jvp_x(x, theta, v); };
   } else {
-    op.apply = [this, x, theta](const Vec& v) -> Vec {
+    apply = [this, x, theta](const Vec& v) -> Vec {
       const double vn = v.norm();
       if (vn == 0.0) return Vec::Zero(dim_x);
       const double h = 1e-6 * std::max(1.0, x.norm()) / vn;
       return (value(x + h * v, theta) - value(x - h * v, theta)) / (2 * h);
     };
   }
-  return op;
+  return make_operator(dim_x, std::move(apply),
+                       [this, x, theta](const Vec& u) { return vjp_x(x, theta, u); });
 }
 
 Optimality fixed_point(Optimality t) {
@@ -134,4 +133,4 @@ VjpResult CustomRoot::jvp(const Vec& t) const {
   return root_jvp(f_, x_, theta_, t, options_);
 }
 
-}  // namespace descent::bilevel::implicit
+}  // namespace descent::implicit

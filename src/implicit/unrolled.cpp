@@ -6,7 +6,7 @@
 #include "descent/core/error.hpp"
 #include "descent/core/options.hpp"
 
-namespace descent::bilevel::implicit {
+namespace descent::implicit {
 
 void UnrolledOptions::validate() const {
   check::finite("alpha", alpha);
@@ -43,7 +43,7 @@ UnrolledResult unrolled(const Optimality& f, const Vec& x0, const Vec& theta, co
     const LinearOperator a = f.jacobian_x(r.x, theta);
     for (Eigen::Index c = 0; c < dirs.cols(); ++c) {
       const Vec jc = r.tangents.col(c);
-      r.tangents.col(c) = jc + o.alpha * (a.apply(jc) + f.jvp_theta(r.x, theta, dirs.col(c)));
+      r.tangents.col(c) = jc + o.alpha * (a(jc) + f.jvp_theta(r.x, theta, dirs.col(c)));
     }
     r.x += o.alpha * fx;
     ++r.summary.iterations;
@@ -58,4 +58,4 @@ UnrolledResult unrolled(const Optimality& f, const Vec& x0, const Vec& theta, co
   return r;
 }
 
-}  // namespace descent::bilevel::implicit
+}  // namespace descent::implicit

@@ -5,7 +5,7 @@
 
 #include "descent/core/error.hpp"
 
-namespace descent::bilevel::implicit_torch {
+namespace descent::implicit_torch {
 
 using implicit::LinearOperator;
 using implicit::Vec;
@@ -82,7 +82,7 @@ struct RootFunction : torch::autograd::Function<RootFunction> {
       return r.defined() ? to_vec(r) : Vec::Zero(v.size());
     };
     // The adjoint system (∂₁F)ᵀ u = −w: the operator is (∂₁F)ᵀ, its transpose ∂₁F.
-    const LinearOperator a{x.numel(), vjp_x, jvp_x};
+    const LinearOperator a = implicit::make_operator(x.numel(), vjp_x, jvp_x);
     const implicit::LinearSolveResult res = implicit::solve(a, -to_vec(grads[0]), st.options);
     {
       std::lock_guard<std::mutex> lock(st.mutex);
@@ -116,4 +116,4 @@ implicit::LinearSolveResult TorchCustomRoot::last_solve() const {
   return state_->last;
 }
 
-}  // namespace descent::bilevel::implicit_torch
+}  // namespace descent::implicit_torch

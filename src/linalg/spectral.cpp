@@ -8,6 +8,7 @@
 #include <Eigen/Eigenvalues>
 
 #include "descent/core/error.hpp"
+#include "descent/core/krylov.hpp"
 #include "descent/core/options.hpp"
 #include "descent/core/rng.hpp"
 
@@ -51,38 +52,35 @@ double lanczos_jacobi_radius(const SparseMatrix& a, const std::vector<int>& diag
   Rng rng = make_rng(o.seed, {0x1a2c05});
   Vector v = normal_vector(rng, n);
   v.normalize();
-  Vector v_prev = Vector::Zero(n), w(n), tmp(n);
-  std::vector<double> alpha, beta;
+  Vector tmp(n);
   double lmin = 0, lmax = 0;
-  const std::size_t steps = std::min<std::size_t>(o.max_lanczos_steps, static_cast<std::size_t>(n));
-  for (std::size_t k = 0; k < steps; ++k) {
-    tmp = scale.cwiseProduct(v);
-    multiply(view, tmp.data(), w.data());
-    w = scale.cwiseProduct(w);
-    const double ak = w.dot(v);
-    w -= ak * v;
-    if (k > 0) w -= beta.back() * v_prev;
-    alpha.push_back(ak);
-    const double bk = w.norm();
-    const bool last = k + 1 == steps || bk < 1e-300;
-    if (last || (k + 1) % 10 == 0) {
-      const auto m = static_cast<Eigen::Index>(alpha.size());
-      Eigen::VectorXd diag_t = Eigen::Map<Eigen::VectorXd>(alpha.data(), m);
-      Eigen::VectorXd sub = m > 1 ? Eigen::VectorXd(Eigen::Map<Eigen::VectorXd>(beta.data(), m - 1))
-                                  : Eigen::VectorXd();
-      Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> t;
-      t.computeFromTridiagonal(diag_t, sub, Eigen::ComputeEigenvectors);
-      lmin = t.eigenvalues()[0];
-      lmax = t.eigenvalues()[m - 1];
-      // Ritz residual of pair j: |beta_k * (last component of its eigenvector)|.
-      const double res_min = std::abs(bk * t.eigenvectors()(m - 1, 0));
-      const double res_max = std::abs(bk * t.eigenvectors()(m - 1, m - 1));
-      if (last || std::max(res_min, res_max) <= o.tolerance) break;
-    }
-    beta.push_back(bk);
-    v_prev = v;
-    v = w / bk;
-  }
+  // Every 10 steps (and at the end): the extreme Ritz values and their residuals
+  // |β_k · (last component of the eigenvector)|; stop once both are below the tolerance.
+  auto converged = [&](const krylov::Tridiagonal& t, double bk, bool last) {
+    if (!last && t.steps() % 10 != 0) return false;
+    const auto m = static_cast<Eigen::Index>(t.steps());
+    Eigen::VectorXd diag_t = Eigen::Map<const Eigen::VectorXd>(t.alpha.data(), m);
+    Eigen::VectorXd sub = m > 1 ? Eigen::VectorXd(Eigen::Map<const Eigen::VectorXd>(t.beta.data(), m - 1))
+                                : Eigen::VectorXd();
+    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es;
+    es.computeFromTridiagonal(diag_t, sub, Eigen::ComputeEigenvectors);
+    lmin = es.eigenvalues()[0];
+    lmax = es.eigenvalues()[m - 1];
+    const double res_min = std::abs(bk * es.eigenvectors()(m - 1, 0));
+    const double res_max = std::abs(bk * es.eigenvectors()(m - 1, m - 1));
+    return std::max(res_min, res_max) <= o.tolerance;
+  };
+  krylov::LanczosControl control;
+  control.reorthogonalize = false;
+  control.breakdown_tolerance = 0.0;  // stop only at an exactly invariant subspace
+  const krylov::Tridiagonal t = krylov::lanczos(
+      [&](const Vector& q, Vector& w) {
+        tmp = scale.cwiseProduct(q);
+        multiply(view, tmp.data(), w.data());
+        w = scale.cwiseProduct(w);
+      },
+      std::move(v), o.max_lanczos_steps, control, converged);
+  if (!t.finite) throw Error("jacobi_spectral_radius: a product with the matrix is not finite");
   return std::max(std::abs(1.0 - lmin), std::abs(lmax - 1.0));
 }
 

@@ -4,6 +4,8 @@
 #include <bit>
 #include <cmath>
 
+#include "descent/core/krylov.hpp"
+
 namespace descent::ot::detail {
 
 namespace {
@@ -72,9 +74,10 @@ CgOutcome solve_newton_system(const SparseRows& S, const Eigen::VectorXd& d1,
                               std::size_t gauge, bool jacobi, double tolerance,
                               std::size_t max_iterations, Eigen::VectorXd& z) {
   const Eigen::Index n = d1.size(), m = d2.size(), fixed = n + Eigen::Index(gauge);
-  auto apply = [&](const Eigen::VectorXd& v, Eigen::VectorXd& out) {
-    out.head(n) = d1.cwiseProduct(v.head(n));
-    out.tail(m) = d2.cwiseProduct(v.tail(m));
+  // [diag(d1) S; Sᵀ diag(d2)] with the gauge row and column fixed to zero, as a Krylov operator.
+  auto apply = [&](const double* v, double* out) {
+    for (Eigen::Index i = 0; i < n; ++i) out[i] = d1[i] * v[i];
+    for (Eigen::Index j = 0; j < m; ++j) out[n + j] = d2[j] * v[n + j];
     for (Eigen::Index i = 0; i < n; ++i) {
       double acc = 0.0;
       const double vi = v[i];
@@ -87,42 +90,46 @@ CgOutcome solve_newton_system(const SparseRows& S, const Eigen::VectorXd& d1,
     }
     out[fixed] = 0.0;
   };
-  Eigen::VectorXd inv(n + m);
+  auto op = krylov::product(n + m, apply);
+  // Jacobi (the diagonal; 1 where it is not positive) or none; 0 on the gauge.
+  struct Diagonal {
+    Eigen::VectorXd inv;
+    double apply_dot(const double* r, double* y) const noexcept {
+      double s = 0.0;
+      for (Eigen::Index i = 0; i < inv.size(); ++i) {
+        y[i] = inv[i] * r[i];
+        s += r[i] * y[i];
+      }
+      return s;
+    }
+  } precond{Eigen::VectorXd(n + m)};
   for (Eigen::Index i = 0; i < n + m; ++i) {
     const double d = i < n ? d1[i] : d2[i - n];
-    inv[i] = jacobi && d > 0 && std::isfinite(d) ? 1.0 / d : 1.0;
+    precond.inv[i] = jacobi && d > 0 && std::isfinite(d) ? 1.0 / d : 1.0;
   }
-  inv[fixed] = 0.0;
+  precond.inv[fixed] = 0.0;
 
   CgOutcome out;
   z.setZero(n + m);
-  Eigen::VectorXd r = g;
-  r[fixed] = 0.0;
-  const double bnorm = r.norm();
+  Eigen::VectorXd rhs = g;
+  rhs[fixed] = 0.0;
+  const double bnorm = rhs.norm();
   if (!(bnorm > 0)) {
     out.converged = std::isfinite(bnorm);
     return out;
   }
-  Eigen::VectorXd y = inv.cwiseProduct(r), p = y, q(n + m);
-  double ry = r.dot(y);
-  for (std::size_t it = 1; it <= max_iterations; ++it) {
-    apply(p, q);
-    const double pq = p.dot(q);
-    if (!(pq > 0)) break;  // breakdown (not expected: the gauge-fixed matrix is SPD)
-    const double step = ry / pq;
-    z += step * p;
-    r -= step * q;
-    out.iterations = it;
-    out.relative_residual = r.norm() / bnorm;
-    if (out.relative_residual <= tolerance) {
-      out.converged = true;
-      break;
-    }
-    y = inv.cwiseProduct(r);
-    const double ry_next = r.dot(y);
-    p = y + (ry_next / ry) * p;
-    ry = ry_next;
-  }
+  krylov::CgControl control;
+  control.threshold = tolerance * bnorm;
+  control.max_iterations = max_iterations;
+  control.verify_residual = false;  // an inexact Newton step: the recursive residual suffices
+  control.zero_start = true;
+  krylov::CgWorkspace work;
+  const krylov::CgOutcome r = krylov::conjugate_gradient(
+      op, precond, rhs.data(), z.data(), n + m, control,
+      [](std::size_t, double, double) { return false; }, work);
+  out.iterations = r.iterations;
+  out.relative_residual = r.residual / bnorm;
+  out.converged = r.status == Status::converged;
   return out;
 }
 

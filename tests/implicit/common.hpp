@@ -10,8 +10,8 @@
 
 namespace implicit_test {
 
-using descent::bilevel::implicit::Mat;
-using descent::bilevel::implicit::Vec;
+using descent::implicit::Mat;
+using descent::implicit::Vec;
 
 struct Split {
   Mat xt, xv;
@@ -50,7 +50,7 @@ inline double rel_err(const Vec& a, const Vec& b) {
 
 /// Checks an Optimality's products against each other and against central differences of F.
 /// Returns the worst relative error.
-inline double product_check(const descent::bilevel::implicit::Optimality& f, const Vec& x,
+inline double product_check(const descent::implicit::Optimality& f, const Vec& x,
                             const Vec& th, std::uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::normal_distribution<double> n01;

@@ -9,7 +9,7 @@
 
 namespace {
 
-using namespace descent::bilevel::implicit;
+using namespace descent::implicit;
 
 Mat spd(int n, std::uint64_t seed) {
   auto rng = descent::make_rng(seed, {1});
@@ -116,7 +116,7 @@ TEST(LinearSolve, BadInputThrows) {
   o.tolerance = -1;
   EXPECT_THROW(solve(dense_operator(Mat::Identity(2, 2)), Vec::Ones(2), o), descent::InvalidOption);
   EXPECT_THROW(solve(dense_operator(Mat::Identity(2, 2)), Vec::Ones(3), {}), descent::Error);
-  LinearOperator no_transpose{2, [](const Vec& v) { return v; }, {}};
+  LinearOperator no_transpose = descent::make_operator(2, [](const Vec& v) { return v; });
   EXPECT_THROW(solve(no_transpose, Vec::Ones(2), {}), descent::Error);  // normal-cg needs Aᵀ
 }
 

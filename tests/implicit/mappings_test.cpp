@@ -12,7 +12,7 @@
 
 namespace {
 
-using namespace descent::bilevel::implicit;
+using namespace descent::implicit;
 using namespace implicit_test;
 
 struct Lasso {
@@ -235,7 +235,7 @@ TEST(ImplicitMappings, FixedPointWrapperAndBadInput) {
 
 namespace {
 
-using namespace descent::bilevel::implicit;
+using namespace descent::implicit;
 
 // Nested implicit differentiation (jaxopt #338/#419): a projected-gradient mapping whose
 // projection (onto the simplex) is itself differentiated through its KKT conditions.

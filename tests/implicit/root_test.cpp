@@ -13,7 +13,7 @@
 
 namespace {
 
-using namespace descent::bilevel::implicit;
+using namespace descent::implicit;
 using namespace implicit_test;
 
 // Ridge on diabetes: w*(λ) = (XᵀX/n + λI)⁻¹Xᵀy/n, validation loss ½ mean (X_v w − y_v)².

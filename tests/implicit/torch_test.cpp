@@ -12,7 +12,7 @@
 
 namespace {
 
-using namespace descent::bilevel;
+using namespace descent;
 using implicit::Mat;
 using implicit::Vec;
 

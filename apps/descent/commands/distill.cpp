@@ -13,7 +13,7 @@
 namespace descent::cli {
 namespace {
 
-namespace im = bilevel::implicit;
+namespace im = implicit;
 
 struct DistillFlags {
   std::string data = "digits";

@@ -14,7 +14,7 @@
 namespace descent::cli {
 namespace {
 
-namespace im = bilevel::implicit;
+namespace im = implicit;
 
 struct HyperoptFlags {
   std::string data, train, val;

@@ -11,21 +11,16 @@
 
 #include <Eigen/Core>
 
+#include "descent/core/operator.hpp"
+
 namespace descent::curvature {
 
-/// out = A v for a symmetric A. `out` has the size of `v` and never aliases it.
-using Apply = std::function<void(std::span<const double> v, std::span<double> out)>;
-
-struct SymmetricOperator {
-  Eigen::Index dim = 0;
-  Apply apply;
-
-  /// Convenience: returns A v (allocates).
-  Eigen::VectorXd operator()(const Eigen::VectorXd& v) const;
-};
-
-/// A view of a dense symmetric matrix as an operator (the matrix must outlive the operator).
-SymmetricOperator dense_operator(const Eigen::MatrixXd& a);
+/// A symmetric operator: descent's one LinearOperator type (descent/core/operator.hpp), whose
+/// apply_transpose is not needed here. Views of matrices (gram_operator) need the matrix to
+/// outlive the operator; dense_operator keeps its own copy.
+using SymmetricOperator = descent::LinearOperator;
+using descent::Apply;
+using descent::dense_operator;
 
 /// G = JᵀJ / n (Gauss-Newton / empirical Fisher of a squared loss at an interpolating point) for an
 /// explicit n x p Jacobian J, applied as Jᵀ(J v)/n without forming G. J must outlive the operator.

@@ -16,7 +16,7 @@
 #include "descent/core/status.hpp"
 #include "descent/implicit/linear_solve.hpp"
 
-namespace descent::bilevel::implicit {
+namespace descent::implicit {
 
 struct DistillOptions {
   int images_per_class = 1;       ///< default 1
@@ -51,4 +51,4 @@ DistillResult distill(const Mat& x_train, const Eigen::VectorXi& y_train, const 
 void write_image_grid_png(const std::string& path, const Mat& images, int height, int width,
                           int columns, int scale = 4);
 
-}  // namespace descent::bilevel::implicit
+}  // namespace descent::implicit

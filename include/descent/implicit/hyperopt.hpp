@@ -20,7 +20,7 @@
 #include "descent/implicit/linear_solve.hpp"
 #include "descent/implicit/objectives.hpp"
 
-namespace descent::bilevel::implicit {
+namespace descent::implicit {
 
 enum class Model { ridge, lasso, logreg, svm };
 enum class Hyper { l2, l1, log_l2 };
@@ -91,4 +91,4 @@ struct Hypergradient {
 };
 Hypergradient hypergradient(const HyperoptData& data, const HyperoptOptions& options, double theta);
 
-}  // namespace descent::bilevel::implicit
+}  // namespace descent::implicit

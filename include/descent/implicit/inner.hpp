@@ -8,7 +8,7 @@
 #include "descent/core/status.hpp"
 #include "descent/implicit/mappings.hpp"
 
-namespace descent::bilevel::implicit {
+namespace descent::implicit {
 
 struct NewtonOptions {
   double tolerance = 1e-12;         ///< stop when ||∇f|| <= tolerance, default 1e-12
@@ -34,9 +34,9 @@ struct FixedPointOptions {
 Summary fixed_point_solve(const Optimality& f, Vec& x, const Vec& theta,
                           const FixedPointOptions& options = {});
 
-}  // namespace descent::bilevel::implicit
+}  // namespace descent::implicit
 
-namespace descent::bilevel::implicit {
+namespace descent::implicit {
 
 /// Lasso helpers (f = 1/(2n)||Xw − y||² + λ||w||₁): polish a prox-gradient solution by solving
 /// the support-restricted system exactly, w_S = (X_SᵀX_S/n)⁻¹(X_Sᵀy/n − λ sign(w_S)), keeping
@@ -47,4 +47,4 @@ Vec lasso_support_jacobian(const Mat& x, const Vec& w);
 /// L = λ_max(XᵀX)/n, the Lipschitz constant of the least-squares gradient.
 double least_squares_lipschitz(const Mat& x);
 
-}  // namespace descent::bilevel::implicit
+}  // namespace descent::implicit

@@ -8,8 +8,8 @@
 // |⟨u, A v⟩ − ⟨A u, v⟩| and reported (flag + Status::failed), not silently returned (jaxopt PR
 // #274: plain CG on lasso returns values of order 1e9).
 //
-// We write the Krylov methods over Eigen::VectorXd rather than reuse descent::linalg's CG, which
-// works on CSR matrices; here A exists only as a callback.
+// CG is the Krylov core's (descent/core/krylov.hpp); normal CG (CGNR), GMRES and BiCGSTAB, which
+// only these non-symmetric systems need, are written here over Eigen vectors.
 #pragma once
 
 #include <cstddef>
@@ -21,29 +21,21 @@
 
 #include <Eigen/Core>
 
+#include "descent/core/operator.hpp"
 #include "descent/core/status.hpp"
 
-namespace descent::bilevel::implicit {
+namespace descent::implicit {
 
 using Vec = Eigen::VectorXd;
 using Mat = Eigen::MatrixXd;
 using MatVec = std::function<Vec(const Vec&)>;
 
-/// A square linear operator known through products. `apply_transpose` is needed by normal CG
-/// and by the symmetry probe; it may be empty for the other solvers.
-struct LinearOperator {
-  Eigen::Index size = 0;
-  MatVec apply;            ///< v -> A v
-  MatVec apply_transpose;  ///< v -> Aᵀ v (optional)
-
-  /// The transposed operator (swaps the two products; both must be set).
-  LinearOperator transposed() const;
-  /// A dense copy built from `size` products with unit vectors (small systems, tests).
-  Mat to_dense() const;
-};
-
-/// A dense matrix as an operator.
-LinearOperator dense_operator(const Mat& a);
+/// A square operator known through products (descent/core/operator.hpp). `apply_transpose` is
+/// needed by normal CG and by the symmetry probe; it may be empty for the other solvers.
+using descent::dense_operator;
+using descent::LinearOperator;
+using descent::make_operator;
+using descent::to_dense;
 
 enum class SolverKind { cg, normal_cg, gmres, bicgstab, lu, cholesky };
 std::string_view to_string(SolverKind k) noexcept;
@@ -90,4 +82,4 @@ double symmetry_defect(const LinearOperator& a, std::size_t probes, std::uint64_
 /// descent::Error for mismatched sizes or a missing product the solver needs.
 LinearSolveResult solve(const LinearOperator& a, const Vec& b, const LinearSolveOptions& options);
 
-}  // namespace descent::bilevel::implicit
+}  // namespace descent::implicit

@@ -18,7 +18,7 @@
 
 #include "descent/implicit/root.hpp"
 
-namespace descent::bilevel::implicit {
+namespace descent::implicit {
 
 /// f(x, θ) through its gradient and second-order products.
 struct SmoothObjective {
@@ -77,4 +77,4 @@ struct QuadraticProgram {
 /// KKT residual in z = (x, ν, λ) with θ = (q, b, h) (sizes d, n_eq, n_ineq).
 Optimality kkt(QuadraticProgram qp);
 
-}  // namespace descent::bilevel::implicit
+}  // namespace descent::implicit

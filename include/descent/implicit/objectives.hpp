@@ -7,7 +7,7 @@
 
 #include "descent/implicit/mappings.hpp"
 
-namespace descent::bilevel::implicit {
+namespace descent::implicit {
 
 enum class Reg { direct, log };
 /// λ from θ[0].
@@ -42,4 +42,4 @@ SmoothObjective svm_dual(Mat x, Eigen::VectorXi labels, int classes, Reg reg = R
 Mat svm_primal(const Mat& x, const Eigen::VectorXi& labels, int classes, const Vec& beta,
                double lambda);
 
-}  // namespace descent::bilevel::implicit
+}  // namespace descent::implicit

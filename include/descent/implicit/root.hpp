@@ -17,7 +17,7 @@
 
 #include "descent/implicit/linear_solve.hpp"
 
-namespace descent::bilevel::implicit {
+namespace descent::implicit {
 
 /// F(x, θ) with its Jacobian products. `jvp_x` may be left empty: it then falls back to a
 /// central finite difference of F (step 1e-6·max(1, ||x||)/||v||), good to about 1e-8.
@@ -80,4 +80,4 @@ class CustomRoot {
   Vec x_, theta_;
 };
 
-}  // namespace descent::bilevel::implicit
+}  // namespace descent::implicit

@@ -11,7 +11,7 @@
 #include "descent/core/status.hpp"
 #include "descent/implicit/root.hpp"
 
-namespace descent::bilevel::implicit {
+namespace descent::implicit {
 
 struct UnrolledOptions {
   double alpha = 1.0;            ///< step multiplier α, default 1 (fixed-point maps)
@@ -34,4 +34,4 @@ UnrolledResult unrolled(
     const UnrolledOptions& options = {},
     const std::function<void(std::size_t, const Vec&, const Mat&)>& observer = {});
 
-}  // namespace descent::bilevel::implicit
+}  // namespace descent::implicit

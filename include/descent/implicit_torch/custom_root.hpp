@@ -19,7 +19,7 @@
 
 #include "descent/implicit/linear_solve.hpp"
 
-namespace descent::bilevel::implicit_torch {
+namespace descent::implicit_torch {
 
 using SolverFn = std::function<torch::Tensor(const torch::Tensor& theta)>;
 using OptimalityFn =
@@ -41,4 +41,4 @@ class TorchCustomRoot {
   std::shared_ptr<State> state_;
 };
 
-}  // namespace descent::bilevel::implicit_torch
+}  // namespace descent::implicit_torch
