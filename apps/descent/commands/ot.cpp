@@ -1,6 +1,7 @@
 // `descent ot`: optimal transport between two point clouds or two images, with any solver of
 // descent::ot (log-domain Sinkhorn, epsilon scaling, Sinkhorn-Newton-Sparse, exact).
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -12,33 +13,25 @@
 #include "descent/io/idx.hpp"
 #include "descent/io/json.hpp"
 #include "descent/io/npy.hpp"
+#include "descent/core/settings.hpp"
+#include "method_flags.hpp"
 #include "descent/ot/ot.hpp"
 
 namespace descent::cli {
 namespace {
 
+// Flags that name a solver option are collected into `settings` only when given, so the
+// library's defaults apply otherwise (ot::solvers() lists them) and a flag the chosen method
+// does not take is an error naming the option.
 struct OtFlags {
   std::string source, target, source_weights, target_weights;
   std::string cost = "sqeuclidean";
   std::string method = "sns";
-  double eta = 1200.0;
-  // Only set when given (see solve()): the methods' own defaults apply otherwise, and a bad
-  // value (negative, NaN, 0 iterations) reaches the Options' validate() instead of a default.
-  double tol = 0.0;
-  std::size_t max_iterations = 0, max_newton_steps = 0;
-  CLI::Option *tol_opt = nullptr, *iterations_opt = nullptr, *newton_opt = nullptr;
+  MethodFlags options;
   bool keep_partial = false;
   bool normalize_cost = false;
   bool images = false;
   double intensity_floor = 1e-6;
-  // SNS
-  std::size_t warmup = 20;
-  double sparsity = 8.0;
-  std::string convention = "hessian";
-  std::string rank = "magnitude";
-  // epsilon scaling
-  double eta_start = 0.0;
-  double factor = 4.0;
   std::string plan_out, potentials_out;
   RunFlags run;
 };
@@ -144,53 +137,24 @@ ot::Problem build_problem(const OtFlags& f) {
   return f.normalize_cost && p.max_cost() > 0 ? p.scaled_cost(1.0 / p.max_cost()) : p;
 }
 
-ot::PlanOptions plan_options(const OtFlags& f) {
-  ot::PlanOptions o;
-  o.format = f.plan_out.empty() ? ot::PlanFormat::none : ot::PlanFormat::dense;
-  return o;
-}
-
-ot::Result solve(const OtFlags& f, const ot::Problem& p, const Globals& g) {
-  if (f.newton_opt->count() > 0 && f.method != "sns")
-    throw InvalidOption("--max-newton-steps", "applies to --method sns only");
-  Callbacks cbs = make_callbacks(f.run, g);
-  if (f.method == "sinkhorn" || f.method == "sinkhorn-eps") {
-    ot::SinkhornOptions o;
-    o.eta = f.eta;
-    if (f.tol_opt->count() > 0) o.tolerance = f.tol;
-    if (f.iterations_opt->count() > 0) o.max_iterations = f.max_iterations;
-    o.threads = g.threads;
-    o.plan = plan_options(f);
-    if (f.method == "sinkhorn") return ot::sinkhorn(p, o, cbs);
-    ot::EpsilonScalingOptions e;
-    e.sinkhorn = o;
-    e.eta_start = f.eta_start;
-    e.factor = f.factor;
-    return ot::sinkhorn_epsilon_scaling(p, e, cbs);
-  }
-  if (f.method == "sns") {
-    ot::SnsOptions o;
-    o.eta = f.eta;
-    if (f.tol_opt->count() > 0) o.tolerance = f.tol;
-    if (f.iterations_opt->count() > 0) o.max_iterations = f.max_iterations;
-    if (f.newton_opt->count() > 0) o.max_newton_steps = f.max_newton_steps;
-    o.warmup_steps = f.warmup;
-    o.sparsity = f.sparsity;
-    o.convention =
-        f.convention == "plan" ? ot::SparsityConvention::plan : ot::SparsityConvention::hessian;
-    o.rank = f.rank == "scaled" ? ot::SparsityRank::scaled : ot::SparsityRank::magnitude;
-    o.threads = g.threads;
-    o.plan = plan_options(f);
-    return ot::sinkhorn_newton_sparse(p, o, cbs);
-  }
-  ot::ExactOptions o;
-  o.plan = plan_options(f);
-  return ot::exact_ot(p, o);
+ot::Result solve(const OtFlags& f, const ot::Problem& p, const Globals& g, double& eta) {
+  const auto& method = ot::solvers().at(f.method);
+  const std::vector<OptionDoc> docs = method.options();
+  Settings settings;
+  if (takes(docs, "threads")) settings.set("threads", std::to_string(g.threads));
+  settings.set("plan", f.plan_out.empty() ? "none" : "dense");
+  settings.merge(settings_for(f.options, docs, f.method));
+  eta = std::nan("");
+  for (const OptionDoc& d : docs)
+    if (d.key == "eta") eta = std::stod(d.default_value);
+  if (const std::string* v = settings.find("eta")) eta = std::stod(*v);
+  return method.run(p, settings, make_callbacks(f.run, g));
 }
 
 int run_ot(const OtFlags& f, const Globals& g) {
   const ot::Problem p = build_problem(f);
-  const ot::Result r = solve(f, p, g);
+  double eta = 0.0;
+  const ot::Result r = solve(f, p, g, eta);
   const Summary& s = r.summary;
   // Only a converged plan is a plan: an unconverged one is written only on request, with a
   // warning that names its error.
@@ -219,7 +183,7 @@ int run_ot(const OtFlags& f, const Globals& g) {
     j["rows"] = p.rows();
     j["cols"] = p.cols();
     j["ground_cost"] = f.cost;
-    j["eta"] = f.method == "exact" ? io::Json(nullptr) : io::Json(f.eta);
+    j["eta"] = std::isnan(eta) ? io::Json(nullptr) : io::Json(eta);
     // Finite after any run now (SNS returns its best iterate); JSON has no inf or nan, so a
     // non-finite value would print as null, like the Summary's own fields.
     j["transport_cost"] = r.transport_cost;
@@ -231,7 +195,7 @@ int run_ot(const OtFlags& f, const Globals& g) {
   } else {
     char line[256];
     std::cout << "ot: " << p.rows() << " x " << p.cols() << ", " << f.cost << " cost"
-              << (f.method == "exact" ? std::string() : ", eta = " + check::show(f.eta))
+              << (std::isnan(eta) ? std::string() : ", eta = " + check::show(eta))
               << ", method " << s.method << "\n  " << to_string(s.status) << ": " << s.message
               << "\n";
     // One marginal error: the returned plan's own (Result::marginal_error).
@@ -290,37 +254,32 @@ const CommandRegistrar registrar("ot", [](CLI::App& app, Globals& g) {
       ->check(CLI::IsMember({"sqeuclidean", "euclidean", "l1"}))
       ->capture_default_str();
   cmd->add_flag("--normalize-cost", f->normalize_cost, "Divide the cost by its maximum");
-  cmd->add_option("--eta", f->eta, "Inverse regularisation (POT's reg = 1/eta)")
-      ->check(CLI::PositiveNumber)
+  // Solver options: set only when given, defaults from the registry (ot::solvers()).
+  const auto docs = registry_docs(ot::solvers());
+  auto option = [&](const std::string& flag, const std::string& key, const std::string& help) {
+    add_option_flag(cmd, f->options, flag, key, help, docs);
+  };
+  option("--eta", "eta", "Inverse regularisation, POT's reg = 1/eta");
+  cmd->add_option("--method", f->method, "Solver: " + ot::solvers().joined_names())
+      ->check(CLI::IsMember(ot::solvers().names()))
       ->capture_default_str();
-  cmd->add_option("--method", f->method, "Solver")
-      ->check(CLI::IsMember({"sinkhorn", "sinkhorn-eps", "sns", "exact"}))
-      ->capture_default_str();
-  f->tol_opt = cmd->add_option(
-      "--tol", f->tol, "Stop at this L1 marginal error (default: 1e-9 Sinkhorn, 1e-10 SNS)");
-  f->iterations_opt = cmd->add_option(
-      "--max-iterations", f->max_iterations,
-      "Cap on iterations (default 100000; for SNS, Sinkhorn and Newton steps together)");
-  f->newton_opt = cmd->add_option("--max-newton-steps", f->max_newton_steps,
-                                  "SNS: cap on Newton steps (default 500)");
+  option("--tol", "tolerance", "Stop at this L1 marginal error");
+  option("--max-iterations", "max_iterations",
+         "Cap on iterations (for SNS, Sinkhorn and Newton steps together)");
+  option("--max-newton-steps", "max_newton_steps", "SNS: cap on Newton steps");
   cmd->add_flag("--keep-partial", f->keep_partial,
                 "Write --plan/--potentials even when the run did not converge (with a warning)");
   cmd->add_flag("--images", f->images, "A and B are images (see below)");
   cmd->add_option("--image-floor", f->intensity_floor, "Added to every pixel intensity")
       ->capture_default_str();
-  cmd->add_option("--warmup", f->warmup, "SNS: Sinkhorn steps before Newton (N1)")
-      ->capture_default_str();
-  cmd->add_option("--sparsity", f->sparsity, "SNS: lambda = sparsity / n")->capture_default_str();
-  cmd->add_option("--lambda-convention", f->convention,
-                  "SNS: lambda counts entries of the (n+m)^2 Hessian or of the n*m plan")
-      ->check(CLI::IsMember({"hessian", "plan"}))
-      ->capture_default_str();
-  cmd->add_option("--rank", f->rank, "SNS: rank entries by magnitude or Jacobi-scaled")
-      ->check(CLI::IsMember({"magnitude", "scaled"}))
-      ->capture_default_str();
-  cmd->add_option("--eta-start", f->eta_start, "sinkhorn-eps: first eta (0 = 10 / max C)");
-  cmd->add_option("--eta-factor", f->factor, "sinkhorn-eps: eta growth per stage")
-      ->capture_default_str();
+  option("--warmup", "warmup_steps", "SNS: Sinkhorn steps before Newton, N1");
+  option("--sparsity", "sparsity", "SNS: lambda = sparsity / n");
+  option("--lambda-convention", "convention",
+         "SNS: lambda counts entries of the (n+m)^2 Hessian (hessian) or of the n*m plan (plan)");
+  option("--rank", "rank", "SNS: rank entries by magnitude or Jacobi-scaled (scaled)");
+  option("--eta-start", "eta_start", "Continuation's first eta (0 = automatic)");
+  option("--eta-factor", "eta_factor", "Continuation's eta growth per stage");
+  add_set_flag(cmd, f->options, "ot");
   cmd->add_option("--plan", f->plan_out, "Write the dense plan (n x m) to this .npy");
   cmd->add_option("--potentials", f->potentials_out, "Write [x; y] to this .npy");
   add_run_flags(cmd, f->run);

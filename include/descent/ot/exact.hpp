@@ -22,6 +22,13 @@ struct ExactOptions {
   PlanOptions plan;
 
   void validate() const;
+  /// The fields by name (descent/core/settings.hpp).
+  template <class Fields>
+  void fields(Fields& f) {
+    f("mass_scale", mass_scale, "supplies are integers up to this (>= 1, <= 2^52)");
+    f("cost_scale", cost_scale, "0 = 2^40 / max C");
+    plan.fields(f);
+  }
 };
 
 /// Zero weights are allowed. Summary: converged, or failed if the flow is infeasible (it never

@@ -10,3 +10,4 @@
 #include "descent/ot/result.hpp"
 #include "descent/ot/sinkhorn.hpp"
 #include "descent/ot/sns.hpp"
+#include "descent/ot/solvers.hpp"

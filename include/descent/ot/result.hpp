@@ -28,6 +28,18 @@ struct PlanOptions {
   double sparse_threshold = 1e-15;
 
   void validate() const;
+  /// The fields by name (descent/core/settings.hpp).
+  template <class Fields>
+  void fields(Fields& f) {
+    f.choice("plan", format,
+             {{"auto", PlanFormat::automatic},
+              {"dense", PlanFormat::dense},
+              {"sparse", PlanFormat::sparse},
+              {"none", PlanFormat::none}},
+             "what plan to return");
+    f("plan_dense_limit", dense_limit, "auto: dense up to this many entries");
+    f("plan_sparse_threshold", sparse_threshold, "sparse: keep entries >= this");
+  }
 };
 
 /// One entry of the marginal-error history.

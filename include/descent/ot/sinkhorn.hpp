@@ -43,6 +43,17 @@ struct SinkhornOptions {
 
   /// Throws descent::InvalidOption naming the first bad field.
   void validate() const;
+  /// The fields by name (descent/core/settings.hpp).
+  template <class Fields>
+  void fields(Fields& f) {
+    f("eta", eta, "inverse regularisation (> 0); POT's reg is 1 / eta");
+    f("tolerance", tolerance, "converged when the L1 marginal error <= tolerance");
+    f("max_iterations", max_iterations, "cap on full (row + column) iterations");
+    f("threads", threads, "threads for the half-steps; 0 = all");
+    f("record_history", record_history, "keep a history row per iteration");
+    f("history_stride", history_stride, "record every k-th iteration (the last is kept)");
+    plan.fields(f);
+  }
 };
 
 /// Log-domain Sinkhorn from x = y = 0. The problem's weights must be strictly positive.
@@ -63,6 +74,14 @@ struct EpsilonScalingOptions {
   double stage_tolerance = 1e-3;
 
   void validate() const;
+  /// The final stage's fields, then the continuation's (descent/core/settings.hpp).
+  template <class Fields>
+  void fields(Fields& f) {
+    sinkhorn.fields(f);
+    f("eta_start", eta_start, "eta of the first stage; 0 = min(eta, 10 / max C)");
+    f("eta_factor", factor, "eta grows by this factor between stages (> 1)");
+    f("stage_tolerance", stage_tolerance, "intermediate stages stop at this error");
+  }
 };
 
 /// Sinkhorn on eta_start, eta_start * factor, ..., eta, each warm-started from the previous

@@ -117,6 +117,34 @@ struct SnsOptions {
 
   /// Throws descent::InvalidOption naming the first bad field.
   void validate() const;
+  /// The fields by name (descent/core/settings.hpp).
+  template <class Fields>
+  void fields(Fields& f) {
+    f("eta", eta, "inverse regularisation (> 0)");
+    f("tolerance", tolerance, "converged when the L1 marginal error <= tolerance");
+    f("warmup_steps", warmup_steps, "N1: Sinkhorn iterations before Newton");
+    f("max_newton_steps", max_newton_steps, "N2: cap on Newton steps, all stages");
+    f("max_iterations", max_iterations, "cap on all iterations (Sinkhorn and Newton)");
+    f("sparsity", sparsity, "lambda = sparsity / nbar");
+    f.choice("convention", convention,
+             {{"hessian", SparsityConvention::hessian}, {"plan", SparsityConvention::plan}},
+             "what lambda counts");
+    f.choice("rank", rank, {{"magnitude", SparsityRank::magnitude}, {"scaled", SparsityRank::scaled}},
+             "how entries are ranked for the sparse Hessian");
+    f("cg_tolerance", cg_tolerance, "CG stops at |r| <= cg_tolerance |grad|");
+    f("cg_max_iterations", cg_max_iterations, "0 = 10 (n + m)");
+    f("jacobi", jacobi, "diagonal preconditioner for CG");
+    f("max_halvings", max_halvings, "line-search halvings before falling back");
+    f("sinkhorn_fallback", sinkhorn_fallback, "take a Sinkhorn step when the line search fails");
+    f("threads", threads, "threads for the Sinkhorn steps and plan passes; 0 = all");
+    f("eta_start", eta_start, "eta continuation's first stage; 0 = automatic");
+    f("eta_factor", eta_factor, "eta grows by this factor between stages (> 1)");
+    f("stage_tolerance", stage_tolerance, "intermediate stages stop at this error");
+    f("patience", patience, "Newton steps without progress before a Sinkhorn block; 0 = never");
+    f("record_history", record_history, "keep a history row per iteration");
+    f("history_stride", history_stride, "warm-up stride (every Newton step is kept)");
+    plan.fields(f);
+  }
 };
 
 /// SNS from x = y = 0. Iterations count Sinkhorn and Newton steps together; counters:

@@ -1,0 +1,54 @@
+// Flags for a command that runs a method of a library registry (descent/core/method_registry.hpp):
+// each flag that names a method option is recorded as its settings key when given, so the
+// library's defaults apply otherwise; --set KEY=VALUE reaches any option; help text reads the
+// defaults from the registry instead of copying them.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "descent/core/method_registry.hpp"
+#include "descent/core/settings.hpp"
+
+namespace descent::cli {
+
+struct MethodFlags {
+  Settings settings;                        ///< from flags and --set, in the order given
+  std::map<std::string, std::string> flag;  ///< settings key -> the flag that set it
+};
+
+/// "default 1200" when every method taking `key` has that default, else
+/// "default: sinkhorn 1e-09, sns 1e-10"; "" when no method takes it.
+std::string default_text(const std::vector<std::pair<std::string, std::vector<OptionDoc>>>& docs,
+                         std::string_view key);
+
+template <class Runner>
+std::vector<std::pair<std::string, std::vector<OptionDoc>>> registry_docs(
+    const MethodRegistry<Runner>& registry) {
+  std::vector<std::pair<std::string, std::vector<OptionDoc>>> out;
+  for (const auto& m : registry.methods()) out.emplace_back(m.info.name, m.options());
+  return out;
+}
+
+/// Adds `flag`, which sets option `key`; the help ends with the registry's defaults.
+CLI::Option* add_option_flag(
+    CLI::App* cmd, MethodFlags& flags, const std::string& flag, const std::string& key,
+    const std::string& help,
+    const std::vector<std::pair<std::string, std::vector<OptionDoc>>>& docs);
+/// Adds --set KEY=VALUE (repeatable).
+void add_set_flag(CLI::App* cmd, MethodFlags& flags, const std::string& family);
+
+/// The settings for `method` (whose options are `options`): a flag the method does not take is
+/// dropped with a warning naming the flag; a --set key it does not take stays, for the library
+/// to reject with the list of the keys it takes.
+Settings settings_for(const MethodFlags& flags, const std::vector<OptionDoc>& options,
+                      std::string_view method);
+
+/// Whether `options` has `key`.
+bool takes(const std::vector<OptionDoc>& options, std::string_view key);
+
+}  // namespace descent::cli
