@@ -10,6 +10,14 @@ bool takes(const std::vector<OptionDoc>& options, std::string_view key) {
   return false;
 }
 
+std::string setting_or_default(const Settings& settings, const std::vector<OptionDoc>& options,
+                               std::string_view key) {
+  if (const std::string* v = settings.find(key)) return *v;
+  for (const OptionDoc& d : options)
+    if (d.key == key) return d.default_value;
+  return "";
+}
+
 std::string default_text(const std::vector<std::pair<std::string, std::vector<OptionDoc>>>& docs,
                          std::string_view key) {
   std::vector<std::pair<std::string, std::string>> found;

@@ -48,6 +48,23 @@ void add_set_flag(CLI::App* cmd, MethodFlags& flags, const std::string& family);
 Settings settings_for(const MethodFlags& flags, const std::vector<OptionDoc>& options,
                       std::string_view method);
 
+/// The value of `key` in `settings`, else its default in `options` ("" if neither has it).
+std::string setting_or_default(const Settings& settings, const std::vector<OptionDoc>& options,
+                               std::string_view key);
+
+/// Runs `run`; an InvalidOption about a key that a flag set is rethrown naming the flag
+/// ("invalid option '--omega': must lie in (0, 2), got 2").
+template <class F>
+auto naming_flags(const MethodFlags& flags, F&& run) -> decltype(run()) {
+  try {
+    return run();
+  } catch (const InvalidOption& e) {
+    const auto it = flags.flag.find(e.field());
+    if (it == flags.flag.end()) throw;
+    throw InvalidOption(it->second, e.reason());
+  }
+}
+
 /// Whether `options` has `key`.
 bool takes(const std::vector<OptionDoc>& options, std::string_view key);
 

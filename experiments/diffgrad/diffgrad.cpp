@@ -64,7 +64,7 @@ Trajectory run_notebook(const std::string& problem, const std::string& rule, dou
   auto rec = std::make_shared<Rec>();
   rec->xs = &t.x;
   cbs.add(rec);
-  t.status = optim::Optimize(*f, x, o, cbs).status;
+  t.status = optim::minimize(*f, x, o, cbs).status;
   return t;
 }
 

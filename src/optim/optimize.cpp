@@ -18,11 +18,11 @@ void OptimizeOptions::validate() const {
   check::at_least("history_stride", static_cast<long long>(history_stride), 1);
 }
 
-Summary Optimize(const DifferentiableFunction& f, Eigen::VectorXd& x,
+Summary minimize(const DifferentiableFunction& f, Eigen::VectorXd& x,
                  const OptimizeOptions& options, Callbacks callbacks) {
   options.validate();
   if (x.size() != f.dimension())
-    throw Error("Optimize: x has " + std::to_string(x.size()) +
+    throw Error("optim::minimize: x has " + std::to_string(x.size()) +
                 " entries but the function has dimension " + std::to_string(f.dimension()));
   UpdateRule rule = options.rule;  // a copy: the schedule rewrites its lr
   const double base_lr = rule.get("lr");
@@ -73,6 +73,37 @@ Summary Optimize(const DifferentiableFunction& f, Eigen::VectorXd& x,
     run.end(Status::diverged, "objective became " + check::show(fx) + " at the last iteration");
   run.end(Status::max_iterations, "ran " + std::to_string(run.iterations()) + " updates");
   return run.finish(fx, g.norm());
+}
+
+}  // namespace descent::optim
+
+namespace descent::optim {
+
+const MethodRegistry<Runner>& methods() {
+  static const MethodRegistry<Runner> registry = [] {
+    MethodRegistry<Runner> r("optim");
+    for (const std::string& name : UpdateRule::names()) {
+      const auto base = [name] {
+        OptimizeOptions o;
+        o.rule = UpdateRule::make(name);
+        return o;
+      };
+      r.add({name, "", name.rfind("diffgrad", 0) == 0 ? "Dubey et al., IEEE TNNLS 2020" : "",
+             "Update rule '" + name + "' on a deterministic gradient"},
+            [base] {
+              OptimizeOptions o = base();
+              OptionFields f;
+              o.fields(f);
+              return f.docs();
+            },
+            [name, base](const DifferentiableFunction& f, Eigen::VectorXd& x, const Settings& s,
+                         Callbacks cb) {
+              return minimize(f, x, options_from(s, name, base()), std::move(cb));
+            });
+    }
+    return r;
+  }();
+  return registry;
 }
 
 }  // namespace descent::optim

@@ -25,7 +25,7 @@ const MethodRegistry<Solver>& solvers() {
           option_docs<SnsOptions>, [](const Problem& p, const Settings& s, Callbacks cb) {
             return sinkhorn_newton_sparse(p, options_from<SnsOptions>(s, "sns"), std::move(cb));
           });
-    r.add({"exact", "", "", "Exact OT (network simplex on the scaled integer problem)"},
+    r.add({"exact", "", "", "Exact OT (network simplex on the scaled integer problem)", false},
           option_docs<ExactOptions>, [](const Problem& p, const Settings& s, Callbacks) {
             return exact_ot(p, options_from<ExactOptions>(s, "exact"));
           });

@@ -163,6 +163,17 @@ TEST(Cg, FailuresAreStatuses) {
   EXPECT_EQ(stopped.status, Status::stopped);
   EXPECT_EQ(stopped.iterations, 3u);
   EXPECT_EQ(stopped.message, "three is enough");
+  // Overflow: ||b|| = inf made the relative threshold inf, and an infinite residual passed it as
+  // "converged" before the Krylov core checked finiteness first.
+  Vector big = Vector::Constant(a.rows(), 1e300);
+  Vector z = Vector::Zero(a.rows());
+  const Summary overflow = conjugate_gradient(a, big, z);
+  EXPECT_EQ(overflow.status, Status::diverged) << overflow.brief();
+  // p^T A p overflowing mid-run is divergence too.
+  Vector large = Vector::Constant(a.rows(), 1e150);
+  Vector v = Vector::Zero(a.rows());
+  const Summary curvature = conjugate_gradient(SparseMatrix(a * 1e150), large, v);
+  EXPECT_EQ(curvature.status, Status::diverged) << curvature.brief();
 }
 
 TEST(Cg, Misuse) {

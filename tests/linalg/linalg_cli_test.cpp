@@ -101,7 +101,7 @@ TEST_F(LinalgCli, RejectsBadInputClearly) {
 
   r = run("solve " + a + " " + b + " --method sor --omega 2");
   EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.out.find("--omega must lie in (0, 2)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("'--omega': must lie in (0, 2)"), std::string::npos) << r.out;
   EXPECT_NE(run("solve " + a + " " + b + " --method gmres").code, 0);
   EXPECT_NE(run("solve " + (dir_ / "missing.mtx").string() + " " + b).code, 0);
   // A flag that does not apply is named, not silently ignored.

@@ -220,7 +220,7 @@ double notebook_final_x(const std::string& problem, const std::string& rule, dou
   o.rule.set("beta1", 0.95);
   o.max_iterations = 299;
   Eigen::VectorXd x = f->initial_point();
-  const Summary s = Optimize(*f, x, o);
+  const Summary s = minimize(*f, x, o);
   EXPECT_EQ(s.status, Status::max_iterations) << s.brief();
   return x[0];
 }
@@ -255,7 +255,7 @@ TEST(Optimize, ReportsDivergence) {
   o.rule.set("lr", 1.0);
   o.max_iterations = 100;
   Eigen::VectorXd x = f->initial_point();
-  const Summary s = Optimize(*f, x, o);
+  const Summary s = minimize(*f, x, o);
   EXPECT_EQ(s.status, Status::diverged) << s.brief();
 }
 
@@ -268,7 +268,7 @@ TEST(Optimize, AdamSolvesTheSphereAndStopsAtTolerance) {
   o.max_iterations = 3000;
   o.gradient_tolerance = 1e-6;
   Eigen::VectorXd x = f->initial_point();
-  const Summary s = Optimize(*f, x, o);
+  const Summary s = minimize(*f, x, o);
   EXPECT_EQ(s.status, Status::converged) << s.brief();
   EXPECT_LT((x - f->optimum()).norm(), 1e-5);
 }

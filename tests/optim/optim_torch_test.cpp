@@ -40,7 +40,7 @@ TEST_P(FrontEnds, EigenAndTorchAgreeBitForBit) {
   o.rule.set("lr", 1e-3);
   o.max_iterations = 200;
   Eigen::VectorXd x = f->initial_point();
-  optim::Optimize(*f, x, o);
+  optim::minimize(*f, x, o);
   const Eigen::VectorXd y = run_torch(*f, GetParam(), 1e-3, 200);
   for (Eigen::Index i = 0; i < x.size(); ++i) EXPECT_EQ(x[i], y[i]) << GetParam() << " i=" << i;
   EXPECT_GT((x - f->initial_point()).norm(), 1e-3);

@@ -25,7 +25,9 @@
 #include "descent/linalg/preconditioners.hpp"
 #include "descent/linalg/sequence.hpp"
 #include "descent/linalg/sor.hpp"
+#include "descent/linalg/solvers.hpp"
 #include "descent/linalg/spectral.hpp"
+#include "method_flags.hpp"
 
 namespace descent::cli {
 namespace {
@@ -33,16 +35,6 @@ namespace {
 namespace fs = std::filesystem;
 using linalg::SparseMatrix;
 using linalg::Vector;
-
-const std::vector<std::string> kSolveMethods = {"cg",  "pcg-jacobi", "pcg-ic",
-                                                "sor", "ssor",       "ssor-cg"};
-
-bool needs_symmetric(const std::string& method) {
-  return method != "sor" && method != "ssor";  // every CG variant, and SSOR-CG
-}
-bool uses_omega(const std::string& method) {
-  return method == "sor" || method == "ssor" || method == "ssor-cg";
-}
 
 SparseMatrix load_matrix(const std::string& path, bool symmetric_required,
                          const std::string& method) {
@@ -80,20 +72,6 @@ double parse_number(const std::string& text, const std::string& flag) {
   return v;
 }
 
-// "1.5", or "optimal" / "auto": Young's omega* from the Jacobi spectral radius.
-double resolve_omega(const std::string& text, const SparseMatrix& a) {
-  if (text == "optimal" || text == "auto") return linalg::optimal_sor_omega(a);
-  const double w = parse_number(text, "--omega");
-  if (!(w > 0 && w < 2)) throw Error("--omega must lie in (0, 2), got " + text);
-  return w;
-}
-
-linalg::ToleranceMode tol_mode(const std::string& text, const std::string& method) {
-  if (!text.empty()) return linalg::tolerance_mode_from_string(text);
-  return method == "sor" || method == "ssor" ? linalg::ToleranceMode::relative_initial
-                                             : linalg::ToleranceMode::relative_rhs;
-}
-
 std::vector<double> parse_list(const std::string& text, const std::string& flag) {
   std::vector<double> out;
   std::stringstream s(text);
@@ -103,56 +81,28 @@ std::vector<double> parse_list(const std::string& text, const std::string& flag)
 
 // ------------------------------------------------------------------------------ solve
 
+// Solver options (--omega, --tol, --tol-mode, --max-iterations, --set) are set only when
+// given: the library's defaults (linalg::solvers()) apply otherwise.
 struct SolveFlags {
   std::string a, b;
   std::string method = "ssor-cg";
-  std::string omega = "1";
-  CLI::Option* omega_opt = nullptr;  // to tell a given --omega from the default
-  double tol = 1e-8;
-  std::string tol_mode;
-  std::size_t max_iterations = 10000;
+  MethodFlags options;
   std::string x0, out, history;
   RunFlags run;
 };
 
 int run_solve(const SolveFlags& f, const Globals& g) {
-  const SparseMatrix a = load_matrix(f.a, needs_symmetric(f.method), f.method);
+  const auto& method = linalg::solvers().at(f.method);
+  const SparseMatrix a = load_matrix(f.a, linalg::needs_symmetric(f.method), f.method);
   const Vector b = load_vector(f.b, a.rows(), "b");
   Vector x = f.x0.empty() ? Vector::Zero(a.rows()) : load_vector(f.x0, a.rows(), "x0");
-  if (f.omega_opt && f.omega_opt->count() > 0 && !uses_omega(f.method))
-    warn("--omega does not apply to --method " + f.method + " (ignored)");
-  const double omega = uses_omega(f.method) ? resolve_omega(f.omega, a) : 0.0;
-  const auto mode = tol_mode(f.tol_mode, f.method);
-  Callbacks callbacks = make_callbacks(f.run, g);
+  const std::vector<OptionDoc> docs = method.options();
+  Settings settings = settings_for(f.options, docs, f.method);
+  if (!f.history.empty()) settings.set("record_history", "true");
 
-  Stopwatch setup_clock;
-  Summary s;
-  double setup_seconds = 0.0;
-  if (f.method == "sor" || f.method == "ssor") {
-    linalg::SorOptions o;
-    o.omega = omega;
-    o.symmetric = f.method == "ssor";
-    o.tolerance = f.tol;
-    o.tolerance_mode = mode;
-    o.max_iterations = f.max_iterations;
-    o.record_history = !f.history.empty();
-    s = linalg::sor(a, b, x, o, callbacks);
-  } else {
-    std::unique_ptr<linalg::Preconditioner> m;
-    if (f.method == "pcg-jacobi") m = std::make_unique<linalg::JacobiPreconditioner>(a);
-    if (f.method == "pcg-ic") m = std::make_unique<linalg::IncompleteCholesky>(a);
-    if (f.method == "ssor-cg") m = std::make_unique<linalg::SsorPreconditioner>(a, omega);
-    setup_seconds = setup_clock.seconds();
-    linalg::CgOptions o;
-    o.tolerance = f.tol;
-    o.tolerance_mode = mode;
-    o.max_iterations = f.max_iterations;
-    o.record_history = !f.history.empty();
-    s = linalg::conjugate_gradient(a, b, x, m.get(), o, callbacks);
-    if (auto* ic = dynamic_cast<linalg::IncompleteCholesky*>(m.get()))
-      s.counters["ic_shift"] = ic->shift();
-  }
-  s.method = f.method;
+  Summary s = naming_flags(f.options, [&] {
+    return method.run(a, b, x, settings, make_callbacks(f.run, g));
+  });
   const double true_residual = (b - a * x).norm();
   if (!f.history.empty()) {
     Eigen::MatrixXd h(static_cast<Eigen::Index>(s.history.size()), 3);
@@ -163,20 +113,21 @@ int run_solve(const SolveFlags& f, const Globals& g) {
   }
   if (!f.out.empty()) io::write_matrix_market(f.out, Eigen::MatrixXd(x));
 
+  const auto omega = s.counters.find("omega");
+  const bool has_omega = omega != s.counters.end();
   if (g.json) {
     io::Json j = io::to_json(s);
     j["n"] = a.rows();
     j["nonzeros"] = a.nonZeros();
-    if (uses_omega(f.method)) j["omega"] = omega;
-    j["tolerance"] = f.tol;
-    j["tolerance_mode"] = std::string(linalg::to_string(mode));
+    if (has_omega) j["omega"] = omega->second;
+    j["tolerance"] = std::stod(setting_or_default(settings, docs, "tolerance"));
+    j["tolerance_mode"] = setting_or_default(settings, docs, "tolerance_mode");
     j["true_residual"] = true_residual;
-    j["setup_seconds"] = setup_seconds;
     if (!f.out.empty()) j["solution"] = f.out;
     print_json(j);
   } else {
     std::cout << f.method << " on " << f.a << " (n = " << a.rows() << ", nnz = " << a.nonZeros()
-              << (uses_omega(f.method) ? ", omega = " + check::show(omega) : std::string())
+              << (has_omega ? ", omega = " + check::show(omega->second) : std::string())
               << "): " << to_string(s.status) << " after " << s.iterations << " iterations in "
               << s.seconds << " s (" << s.message << ")\n  ||b - A x|| = " << true_residual
               << ", ||b - A x|| / ||b|| = "
@@ -468,18 +419,6 @@ int run_gen_shifted(const GenFlags& f, const Globals& g) {
 
 // ------------------------------------------------------------------------------ registration
 
-const MethodRegistrar m_cg({"cg", "linalg", "descent solve --method cg", "Hestenes & Stiefel 1952",
-                            "Conjugate gradients"});
-const MethodRegistrar m_jac({"pcg-jacobi", "linalg", "descent solve --method pcg-jacobi",
-                             "Saad 2003", "CG with Jacobi (diagonal) preconditioning"});
-const MethodRegistrar m_ic({"pcg-ic", "linalg", "descent solve --method pcg-ic",
-                            "Meijerink & van der Vorst 1977", "CG with incomplete Cholesky IC(0)"});
-const MethodRegistrar m_sor({"sor", "linalg", "descent solve --method sor", "Young 1954",
-                             "Successive over-relaxation (omega fixed or Young's optimum)"});
-const MethodRegistrar m_ssor({"ssor", "linalg", "descent solve --method ssor", "Young 1954",
-                              "Symmetric SOR iteration"});
-const MethodRegistrar m_ssorcg({"ssor-cg", "linalg", "descent solve --method ssor-cg",
-                                "Axelsson 1994", "CG preconditioned by SSOR(omega)"});
 const MethodRegistrar m_l2r(
     {"learning-to-relax", "linalg", "descent solve-seq MANIFEST --omega tsallis|tsallis-cb|chebcb",
      "Khodak, Chow, Balcan, Talwalkar, ICLR 2024",
@@ -490,20 +429,20 @@ const CommandRegistrar solve_cmd("solve", [](CLI::App& app, Globals& g) {
   auto* cmd = app.add_subcommand("solve", "Solve A x = b (Matrix Market files) with CG/PCG/SOR");
   cmd->add_option("A", f->a, "Matrix (.mtx, square)")->required();
   cmd->add_option("b", f->b, "Right-hand side (.mtx vector)")->required();
-  cmd->add_option("--method", f->method, "cg, pcg-jacobi, pcg-ic, sor, ssor or ssor-cg")
-      ->check(CLI::IsMember(kSolveMethods))
+  cmd->add_option("--method", f->method, "Solver: " + linalg::solvers().joined_names())
+      ->check(CLI::IsMember(linalg::solvers().names()))
       ->capture_default_str();
-  f->omega_opt =
-      cmd->add_option("--omega", f->omega,
-                      "Relaxation weight in (0, 2) for sor/ssor/ssor-cg, or 'optimal' (Young's "
-                      "omega* from the Jacobi spectral radius)")
-          ->capture_default_str();
-  cmd->add_option("--tol", f->tol, "Residual tolerance")->capture_default_str();
-  cmd->add_option("--tol-mode", f->tol_mode,
-                  "rhs (||r|| <= tol ||b||; default for CG), initial (tol ||r0||; default for "
-                  "SOR/SSOR) or absolute")
-      ->check(CLI::IsMember({"rhs", "initial", "absolute"}));
-  cmd->add_option("--max-iterations", f->max_iterations)->capture_default_str();
+  const auto docs = registry_docs(linalg::solvers());
+  add_option_flag(cmd, f->options, "--omega", "omega",
+                  "Relaxation weight in (0, 2) for sor/ssor/ssor-cg, or 'optimal' (Young's "
+                  "omega* from the Jacobi spectral radius)",
+                  docs);
+  add_option_flag(cmd, f->options, "--tol", "tolerance", "Residual tolerance", docs);
+  add_option_flag(cmd, f->options, "--tol-mode", "tolerance_mode",
+                  "rhs (||r|| <= tol ||b||), initial (tol ||r0||) or absolute", docs);
+  add_option_flag(cmd, f->options, "--max-iterations", "max_iterations", "Cap on iterations",
+                  docs);
+  add_set_flag(cmd, f->options, "linalg");
   cmd->add_option("--x0", f->x0, "Initial guess (.mtx vector; default 0): a warm start");
   cmd->add_option("--out", f->out, "Write the solution to this .mtx file");
   cmd->add_option("--history", f->history, "Write the residual per iteration to this CSV");

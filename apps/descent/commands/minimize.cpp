@@ -148,7 +148,7 @@ int run_minimize(MinimizeFlags f, const Globals& g) {
     o.max_iterations = f.iters > 0 ? f.iters : 1000;
     o.gradient_tolerance =
         f.options.gradient_tolerance == 1e-8 ? 0.0 : f.options.gradient_tolerance;
-    s = optim::Optimize(*problem, x, o, callbacks);
+    s = optim::minimize(*problem, x, o, callbacks);
   }
   if (trace) io::write_file_atomic(f.trace, trace->text());
   return report(*problem, s, x, g);

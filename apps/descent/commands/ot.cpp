@@ -148,7 +148,7 @@ ot::Result solve(const OtFlags& f, const ot::Problem& p, const Globals& g, doubl
   for (const OptionDoc& d : docs)
     if (d.key == "eta") eta = std::stod(d.default_value);
   if (const std::string* v = settings.find("eta")) eta = std::stod(*v);
-  return method.run(p, settings, make_callbacks(f.run, g));
+  return naming_flags(f.options, [&] { return method.run(p, settings, make_callbacks(f.run, g)); });
 }
 
 int run_ot(const OtFlags& f, const Globals& g) {

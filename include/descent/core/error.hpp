@@ -22,11 +22,15 @@ class Error : public std::runtime_error {
 class InvalidOption : public Error {
  public:
   InvalidOption(std::string field, const std::string& message)
-      : Error("invalid option '" + field + "': " + message), field_(std::move(field)) {}
+      : Error("invalid option '" + field + "': " + message),
+        field_(std::move(field)),
+        reason_(message) {}
   const std::string& field() const noexcept { return field_; }
+  /// The message without the field: "must be > 0, got -1".
+  const std::string& reason() const noexcept { return reason_; }
 
  private:
-  std::string field_;
+  std::string field_, reason_;
 };
 
 /// Malformed input data. The message reads "FILE:LINE: field 'FIELD': WHY" so that a user can

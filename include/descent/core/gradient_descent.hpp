@@ -8,11 +8,15 @@
 // as a status rather than an exception. New families copy its shape.
 #pragma once
 
+#include <functional>
+
 #include <cstddef>
 
 #include <Eigen/Core>
 
 #include "descent/core/callbacks.hpp"
+#include "descent/core/method_registry.hpp"
+#include "descent/core/settings.hpp"
 #include "descent/core/problems.hpp"
 #include "descent/core/status.hpp"
 
@@ -30,11 +34,28 @@ struct GradientDescentOptions {
 
   /// Throws descent::InvalidOption naming the first bad field.
   void validate() const;
+  /// The fields by name (descent/core/settings.hpp).
+  template <class Fields>
+  void fields(Fields& f) {
+    f("step_size", step_size, "fixed step (learning rate), > 0");
+    f("momentum", momentum, "heavy-ball coefficient in [0, 1)");
+    f("max_iterations", max_iterations, "cap on iterations");
+    f("gradient_tolerance", gradient_tolerance, "converged when |g|_2 <= this");
+    f("divergence_factor", divergence_factor, "diverged when f exceeds this times max(1, |f0|)");
+    f("record_history", record_history, "one history row per iteration");
+    f("history_stride", history_stride, "keep every k-th row (the last is kept)");
+  }
 };
 
 /// Minimises f from x (updated in place).
 Summary minimize_gradient_descent(const DifferentiableFunction& f, Eigen::VectorXd& x,
                                   const GradientDescentOptions& options = {},
                                   Callbacks callbacks = {});
+
+/// core's methods by name: "gd" (momentum 0) and "heavy-ball" (Polyak 1964; momentum 0.9 by
+/// default), options as in GradientDescentOptions::fields.
+using GradientRunner = std::function<Summary(const DifferentiableFunction& f, Eigen::VectorXd& x,
+                                             const Settings& settings, Callbacks callbacks)>;
+const MethodRegistry<GradientRunner>& gradient_methods();
 
 }  // namespace descent

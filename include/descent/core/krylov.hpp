@@ -131,8 +131,10 @@ CgOutcome conjugate_gradient(Op& a, Precond& m, const double* b, double* x, Eige
     return out;
   };
   if (observe(std::size_t{0}, r0, 0.0)) return finish(Status::stopped, "");
+  // Finiteness first: an overflowing ||b|| makes a relative threshold infinite as well.
+  if (!std::isfinite(r0) || std::isnan(threshold))
+    return finish(Status::diverged, "the initial residual is not finite");
   if (r0 <= threshold) return finish(Status::converged, "the initial guess meets the tolerance");
-  if (!std::isfinite(r0)) return finish(Status::diverged, "the initial residual is not finite");
 
   // p = z = M⁻¹ r and rᵀz.
   auto restart = [&]() -> double {
@@ -157,9 +159,13 @@ CgOutcome conjugate_gradient(Op& a, Precond& m, const double* b, double* x, Eige
                                         " <= 0: the preconditioner is not positive definite");
     }
     const double pq = a.apply_dot(pp, qp);
+    // pᵀAp = inf passed "> 0" and gave α = 0 forever (a run to max_iterations): check it first.
+    if (!std::isfinite(pq)) {
+      out.iterations = k - 1;
+      return finish(Status::diverged, "p^T A p is not finite");
+    }
     if (!(pq > 0.0)) {
       out.iterations = k - 1;
-      if (!std::isfinite(pq)) return finish(Status::diverged, "p^T A p is not finite");
       return finish(Status::failed,
                     "p^T A p = " + check::show(pq) + " <= 0: A is not positive definite");
     }

@@ -26,6 +26,9 @@ struct MethodInfo {
   std::string family;   ///< the library family ("ot", "linalg")
   std::string paper;    ///< the citation, or "" for a classical baseline
   std::string summary;  ///< one line
+  /// Runs an iteration loop through descent::Run (history, callbacks, stop, divergence); false
+  /// for direct methods (exact OT), which the contract test leaves out.
+  bool iterative = true;
 };
 
 template <class Runner>

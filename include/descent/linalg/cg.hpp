@@ -42,6 +42,19 @@ struct CgOptions {
   bool verify_residual = true;
 
   void validate() const;
+  /// The fields by name (descent/core/settings.hpp).
+  template <class Fields>
+  void fields(Fields& f) {
+    f("tolerance", tolerance, "stop when the residual norm meets this");
+    f.choice("tolerance_mode", tolerance_mode,
+             {{"rhs", ToleranceMode::relative_rhs},
+              {"initial", ToleranceMode::relative_initial},
+              {"absolute", ToleranceMode::absolute}},
+             "tolerance relative to ||b||, to ||r_0||, or absolute");
+    f("max_iterations", max_iterations, "cap on iterations");
+    f("record_history", record_history, "keep ||r_k|| per iteration");
+    f("verify_residual", verify_residual, "recompute b - A x before declaring convergence");
+  }
 };
 
 /// Solves A x = b for symmetric positive definite A from the initial guess in x (updated in

@@ -36,6 +36,20 @@ struct SorOptions {
   bool record_history = false;  ///< ||r_k|| per iteration in Summary::history (default off)
 
   void validate() const;
+  /// The fields by name (descent/core/settings.hpp); omega and symmetric are chosen by the
+  /// registry's method name and omega setting (linalg/solvers.hpp).
+  template <class Fields>
+  void fields(Fields& f) {
+    f("tolerance", tolerance, "stop when the residual norm meets this");
+    f.choice("tolerance_mode", tolerance_mode,
+             {{"rhs", ToleranceMode::relative_rhs},
+              {"initial", ToleranceMode::relative_initial},
+              {"absolute", ToleranceMode::absolute}},
+             "tolerance relative to ||b||, to ||r_0||, or absolute");
+    f("max_iterations", max_iterations, "cap on iterations");
+    f("divergence_factor", divergence_factor, "diverged once ||r|| exceeds this times the start");
+    f("record_history", record_history, "keep ||r_k|| per iteration");
+  }
 };
 
 /// Runs SOR (or SSOR) on A x = b from the initial guess in x (updated in place). A needs a

@@ -36,6 +36,20 @@ struct CommonOptions {
 
   /// Throws descent::InvalidOption naming the first bad field.
   void validate() const;
+  /// The fields by name (descent/core/settings.hpp); metric and optimal_value come from the
+  /// problem instance.
+  template <class Fields>
+  void fields(Fields& f) {
+    f("max_iterations", max_iterations, "cap on iterations");
+    f("value_tolerance", value_tolerance, "converged when f - f* < this (needs f*)");
+    f("gradient_tolerance", gradient_tolerance, "converged when ||g||_* < this; 0 = off");
+    f.choice("acceptance", acceptance,
+             {{"strict", Acceptance::strict},
+              {"reference-compatible", Acceptance::reference_compatible}},
+             "when the trials run out: stall (strict) or accept the last trial");
+    f("record_history", record_history, "one history row per iteration");
+    f("history_stride", history_stride, "keep every k-th row (the last is kept)");
+  }
 };
 
 }  // namespace descent::newton

@@ -33,6 +33,15 @@ struct CubicNewtonOptions : CommonOptions {
   double subproblem_tolerance = 1e-10;     ///< |r − ||h(r)||| <= tol (1 + r)
 
   void validate() const;
+  template <class Fields>
+  void fields(Fields& f) {
+    CommonOptions::fields(f);
+    f("m0", m0, "initial M");
+    f("m_min", m_min, "floor after a success");
+    f("max_trials", max_trials, "adaptive trials per iteration");
+    f("subproblem_iterations", subproblem_iterations, "root-search steps per model solve");
+    f("subproblem_tolerance", subproblem_tolerance, "model solve tolerance");
+  }
 };
 
 /// The minimiser of ⟨g, h⟩ + ½ hᵀHh + (M/6)||h||_B³ (B from `metric`), with the number of

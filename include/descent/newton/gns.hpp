@@ -44,6 +44,19 @@ struct GnsOptions : CommonOptions {
   LinearSolver linear_solver = LinearSolver::cholesky;
 
   void validate() const;
+  template <class Fields>
+  void fields(Fields& f) {
+    CommonOptions::fields(f);
+    f("gamma0", gamma0, "initial gamma");
+    f("eps", eps, "lambda = ||g||_* / (gamma + eps)");
+    f("gamma_min", gamma_min, "floor applied after a success");
+    f("max_trials", max_trials, "adaptive trials per iteration");
+    f("adaptive", adaptive, "false: one trial, no acceptance test");
+    f.choice("linear_solver", linear_solver,
+             {{"cholesky", LinearSolver::cholesky},
+              {"sherman-morrison", LinearSolver::sherman_morrison}},
+             "how the regularised system is solved");
+  }
 };
 
 /// Minimises f from x (updated in place) with curvature from `hessian`.

@@ -32,6 +32,13 @@ struct GradientMethodOptions : CommonOptions {
   std::size_t max_trials = 30;  ///< line-search trials per iteration (reference 30), >= 1
 
   void validate() const;
+  template <class Fields>
+  void fields(Fields& f) {
+    CommonOptions::fields(f);
+    f("lipschitz0", lipschitz0, "initial L");
+    f("lipschitz_min", lipschitz_min, "floor after a success");
+    f("max_trials", max_trials, "line-search trials per iteration");
+  }
 };
 
 /// Gradient method with adaptive L. Counters: trials, final_lipschitz, linear_solves (= 0).

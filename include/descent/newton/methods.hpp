@@ -9,6 +9,7 @@
 //   fgm              fast gradient method with adaptive L
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +20,9 @@
 #include "descent/core/status.hpp"
 #include "descent/newton/common.hpp"
 #include "descent/newton/regularized_solver.hpp"
+#include "descent/core/method_registry.hpp"
+#include "descent/core/settings.hpp"
+#include "descent/problems/factory.hpp"
 #include "descent/problems/oracle.hpp"
 
 namespace descent::newton {
@@ -41,5 +45,14 @@ struct MethodSettings {
 /// Runs the method with its reference defaults and `settings.common`.
 Summary run_method(const MethodSettings& settings, const problems::Oracle& f, Eigen::VectorXd& x,
                    Callbacks callbacks = {});
+
+/// A method on a problem instance (its metric B and f* apply) from the point in x, with every
+/// option of the method's Options by name, plus "hessian" for the second-order methods (exact,
+/// wgn, fisher, gn-fisher, bound, or "instance": the instance's default approximation).
+using Runner = std::function<Summary(const problems::Instance& instance, Eigen::VectorXd& x,
+                                     const Settings& settings, Callbacks callbacks)>;
+
+/// Every method of the family, by the names above.
+const MethodRegistry<Runner>& methods();
 
 }  // namespace descent::newton

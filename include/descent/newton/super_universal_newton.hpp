@@ -30,6 +30,18 @@ struct SuperUniversalOptions : CommonOptions {
   LinearSolver linear_solver = LinearSolver::cholesky;
 
   void validate() const;
+  template <class Fields>
+  void fields(Fields& f) {
+    CommonOptions::fields(f);
+    f("h0", h0, "initial H_k");
+    f("alpha", alpha, "lambda = H_k ||g||_*^alpha");
+    f("h_min", h_min, "floor after a success");
+    f("max_trials", max_trials, "adaptive trials per iteration");
+    f.choice("linear_solver", linear_solver,
+             {{"cholesky", LinearSolver::cholesky},
+              {"sherman-morrison", LinearSolver::sherman_morrison}},
+             "how the regularised system is solved");
+  }
 };
 
 /// Counters: hessian_evaluations, linear_solves, cholesky_failures, trials, final_h.

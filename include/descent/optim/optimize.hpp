@@ -4,11 +4,15 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
+#include <utility>
 
 #include <Eigen/Core>
 
 #include "descent/core/callbacks.hpp"
+#include "descent/core/method_registry.hpp"
 #include "descent/core/problems.hpp"
+#include "descent/core/settings.hpp"
 #include "descent/core/status.hpp"
 #include "descent/optim/rule.hpp"
 #include "descent/optim/transforms.hpp"
@@ -27,11 +31,42 @@ struct OptimizeOptions {
   bool record_history = false;
   std::size_t history_stride = 1;
   void validate() const;
+  /// The fields by name (descent/core/settings.hpp): the rule's hyper-parameters (lr, beta1,
+  /// ...) then the loop's. The rule itself and the schedule are chosen by name elsewhere.
+  template <class Fields>
+  void fields(Fields& f) {
+    for (const std::string& hp : rule.hyperparameters()) {
+      double v = rule.get(hp);
+      f(hp, v, "update-rule hyper-parameter");
+      rule.set(hp, v);
+    }
+    f("clip_norm", clip_norm, "clip |g|_2 to this before the rule; 0 = off");
+    f("clip_value", clip_value, "clamp each g_i to +-this; 0 = off");
+    f("max_iterations", max_iterations, "number of updates");
+    f("gradient_tolerance", gradient_tolerance, "converged when |g|_2 <= this; 0 = off");
+    f("divergence_factor", divergence_factor, "diverged when f exceeds this times max(1, |f0|)");
+    f("record_history", record_history, "one history row per iteration");
+    f("history_stride", history_stride, "keep every k-th row (the last is kept)");
+  }
 };
 
 /// Minimises f from x (updated in place). Callbacks see the iterate after every update
 /// (IterationInfo::x), so a logger with x columns records the full trajectory.
-Summary Optimize(const DifferentiableFunction& f, Eigen::VectorXd& x,
+Summary minimize(const DifferentiableFunction& f, Eigen::VectorXd& x,
                  const OptimizeOptions& options = {}, Callbacks callbacks = {});
+
+/// The earlier name of minimize().
+[[deprecated("use descent::optim::minimize")]] inline Summary Optimize(
+    const DifferentiableFunction& f, Eigen::VectorXd& x, const OptimizeOptions& options = {},
+    Callbacks callbacks = {}) {
+  return minimize(f, x, options, std::move(callbacks));
+}
+
+/// Runs a rule on f from x: every name of UpdateRule::names() is a method; options by name as
+/// in OptimizeOptions::fields.
+using Runner = std::function<Summary(const DifferentiableFunction& f, Eigen::VectorXd& x,
+                                     const Settings& settings, Callbacks callbacks)>;
+/// Every update rule of the family as a method.
+const MethodRegistry<Runner>& methods();
 
 }  // namespace descent::optim
