@@ -7,6 +7,7 @@
 #include <Eigen/SVD>
 
 #include "descent/core/error.hpp"
+#include "descent/core/numerics.hpp"
 
 namespace descent::bilevel {
 
@@ -30,9 +31,7 @@ void project_min_eigenvalue(Eigen::MatrixXd& h, double lambda_lb) {
 }
 
 void project_ball(Eigen::VectorXd& v, double radius) {
-  if (!std::isfinite(radius)) return;
-  const double n = v.norm();
-  if (n > radius) v *= radius / n;
+  project_to_ball(std::span<double>(v.data(), std::size_t(v.size())), radius);
 }
 
 double project_halfspaces(const Eigen::MatrixXd& a, const Eigen::VectorXd& b, Eigen::VectorXd& v,

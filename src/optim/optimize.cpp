@@ -79,6 +79,21 @@ Summary minimize(const DifferentiableFunction& f, Eigen::VectorXd& x,
 
 namespace descent::optim {
 
+namespace {
+
+std::string paper_of(const std::string& rule) {
+  if (rule == "sgd") return "Robbins, Monro, Ann. Math. Stat. 1951";
+  if (rule == "momentum") return "Polyak, USSR Comput. Math. Math. Phys. 1964";
+  if (rule == "nesterov") return "Sutskever, Martens, Dahl, Hinton, ICML 2013";
+  if (rule == "adam") return "Kingma, Ba, ICLR 2015";
+  if (rule == "adamw") return "Loshchilov, Hutter, ICLR 2019";
+  if (rule == "normalized-momentum") return "Cutkosky, Mehta, ICML 2020";
+  if (rule.rfind("diffgrad", 0) == 0) return "Dubey et al., IEEE TNNLS 2020";
+  return "";
+}
+
+}  // namespace
+
 const MethodRegistry<Runner>& methods() {
   static const MethodRegistry<Runner> registry = [] {
     MethodRegistry<Runner> r("optim");
@@ -88,18 +103,18 @@ const MethodRegistry<Runner>& methods() {
         o.rule = UpdateRule::make(name);
         return o;
       };
-      r.add({name, "", name.rfind("diffgrad", 0) == 0 ? "Dubey et al., IEEE TNNLS 2020" : "",
-             "Update rule '" + name + "' on a deterministic gradient"},
-            [base] {
-              OptimizeOptions o = base();
-              OptionFields f;
-              o.fields(f);
-              return f.docs();
-            },
-            [name, base](const DifferentiableFunction& f, Eigen::VectorXd& x, const Settings& s,
-                         Callbacks cb) {
-              return minimize(f, x, options_from(s, name, base()), std::move(cb));
-            });
+      r.add(
+          {name, "", paper_of(name), "Update rule '" + name + "' on a deterministic gradient"},
+          [base] {
+            OptimizeOptions o = base();
+            OptionFields f;
+            o.fields(f);
+            return f.docs();
+          },
+          [name, base](const DifferentiableFunction& f, Eigen::VectorXd& x, const Settings& s,
+                       Callbacks cb) {
+            return minimize(f, x, options_from(s, name, base()), std::move(cb));
+          });
     }
     return r;
   }();

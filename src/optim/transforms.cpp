@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "descent/core/error.hpp"
+#include "descent/core/numerics.hpp"
 #include "descent/core/options.hpp"
 
 namespace descent::optim {
@@ -20,14 +21,7 @@ void add_weight_decay(std::span<T> g, std::span<const T> x, double weight_decay)
 template <class T>
 double clip_by_norm(std::span<T> g, double max_norm) {
   check::positive("clip_norm", max_norm);
-  double sq = 0;
-  for (const T v : g) sq += double(v) * double(v);
-  const double norm = std::sqrt(sq);
-  if (std::isfinite(norm) && norm > max_norm) {
-    const T s = T(max_norm / norm);
-    for (T& v : g) v *= s;
-  }
-  return norm;
+  return project_to_ball(g, max_norm);
 }
 
 template <class T>

@@ -4,6 +4,7 @@
 #include <random>
 
 #include "descent/core/error.hpp"
+#include "descent/core/numerics.hpp"
 
 namespace descent::privacy {
 
@@ -14,11 +15,7 @@ double clip_factor(double norm, double radius) noexcept {
 }
 
 void clip_to_norm(std::span<double> v, double radius) noexcept {
-  double s = 0;
-  for (double x : v) s += x * x;
-  const double f = clip_factor(std::sqrt(s), radius);
-  if (f != 1.0)
-    for (double& x : v) x *= f;
+  project_to_ball(v, radius);  // radius 0 gives 0, as clip_factor does
 }
 
 void clipped_mean(const Eigen::Ref<const Eigen::MatrixXd>& rows, double radius,

@@ -3,14 +3,14 @@
 //  - the last history row is kept whatever ends the run (here with a stride that skips it);
 //  - a blow-up is Status::diverged;
 //  - the time limit stops the run.
-// Every iterative method of the library registries (core, optim, newton, linalg, ot) is a case
-// by being registered; the families without a registry yet are listed by hand.
+// Every iterative method of the library registries (core, optim, newton, linalg, ot, recovery)
+// is a case by being registered; bilevel, without a registry yet, is listed by hand.
 #include <gtest/gtest.h>
 
 #include <functional>
 #include <map>
-#include <set>
 #include <ostream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -25,11 +25,12 @@
 #include "descent/core/settings.hpp"
 #include "descent/linalg/generators.hpp"
 #include "descent/linalg/solvers.hpp"
-#include "descent/ot/instances.hpp"
-#include "descent/ot/solvers.hpp"
 #include "descent/newton/methods.hpp"
 #include "descent/optim/optimize.hpp"
+#include "descent/ot/instances.hpp"
+#include "descent/ot/solvers.hpp"
 #include "descent/problems/factory.hpp"
+#include "descent/recovery/methods.hpp"
 #include "descent/recovery/problem.hpp"
 #include "descent/recovery/subgm.hpp"
 
@@ -101,9 +102,10 @@ void add_registry(std::vector<MethodCase>& out, const MethodRegistry<R>& registr
                      Settings st = scenario_settings(s, m.options());
                      if (s.diverge) {
                        if (!known)
-                         throw Error(name + ": registered without blow-up settings; add them to "
-                                            "the contract test's BlowUps (or list it as "
-                                            "safeguarded)");
+                         throw Error(name +
+                                     ": registered without blow-up settings; add them to "
+                                     "the contract test's BlowUps (or list it as "
+                                     "safeguarded)");
                        st.merge(diverging);
                      }
                      return run(m, st, std::move(cb), s.diverge);
@@ -197,10 +199,27 @@ void add_ot(std::vector<MethodCase>& out) {
       b);
 }
 
+void add_recovery(std::vector<MethodCase>& out) {
+  add_registry<recovery::Runner>(
+      out, recovery::methods(),
+      [](const auto& m, const Settings& s, Callbacks cb, bool) {
+        recovery::SyntheticOptions so;
+        so.dimension = 10;
+        so.rank = 2;
+        so.measurements = 120;
+        const recovery::RecoveryProblem p = recovery::make_synthetic_problem(so, 1);
+        Rng rng = make_rng(1, {4});
+        Eigen::MatrixXd U = recovery::small_initialization(10, 2, 1e-3, rng);
+        return m.run(p, U, s, std::move(cb));
+      },
+      {{{"subgm", {{"schedule", "geometric:eta0=1e6,rho=0.999"}}},
+        {"l2-gd", {{"step_size", "1e6"}}}},
+       {}});
+}
+
 // ---------------------------------------------------------------- hand-listed cases
 //
-// Families whose registries are still to come (bilevel's three problem classes, recovery):
-// run directly.
+// bilevel, whose registries (one per problem class) are still to come: run directly.
 
 Summary run_lvhba(const Scenario& s, Callbacks cb) {
   const bilevel::LlcToy p(20);
@@ -250,27 +269,10 @@ Summary run_bsvrb(const Scenario& s, Callbacks cb, bool rsvrb) {
   return bilevel::minimize_bsvrb(p, x, y, o, cb);
 }
 
-Summary run_subgm(const Scenario& s, Callbacks cb) {
-  recovery::SyntheticOptions so;
-  so.dimension = 10;
-  so.rank = 2;
-  so.measurements = 120;
-  const recovery::RecoveryProblem p = recovery::make_synthetic_problem(so, 1);
-  Rng rng = make_rng(1, {4});
-  Eigen::MatrixXd U = recovery::small_initialization(10, 2, 1e-3, rng);
-  recovery::SubgmOptions o;
-  if (s.diverge) o.schedule = recovery::StepSchedule::parse("geometric:eta0=1e6,rho=0.999");
-  o.max_iterations = s.max_iterations;
-  o.record_history = s.history.record_history;
-  o.history_stride = s.history.history_stride;
-  return recovery::minimize_subgm(*p.op, p.y, U, o, cb, &p.X_star);
-}
-
 std::vector<MethodCase> methods() {
   std::vector<MethodCase> m{
       {"lvhba", run_lvhba},
       {"borep", run_borep},
-      {"subgm", run_subgm},
       {"bsvrb", [](const Scenario& s, Callbacks cb) { return run_bsvrb(s, cb, false); }},
       {"rsvrb", [](const Scenario& s, Callbacks cb) { return run_bsvrb(s, cb, true); }},
   };
@@ -279,6 +281,7 @@ std::vector<MethodCase> methods() {
   add_newton(m);
   add_linalg(m);
   add_ot(m);
+  add_recovery(m);
   return m;
 }
 

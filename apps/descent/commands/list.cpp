@@ -2,9 +2,14 @@
 #include <iostream>
 
 #include "cli.hpp"
+#include "descent/core/gradient_descent.hpp"
 #include "descent/core/problems.hpp"
 #include "descent/experiments/registry.hpp"
+#include "descent/linalg/solvers.hpp"
+#include "descent/newton/methods.hpp"
+#include "descent/optim/optimize.hpp"
 #include "descent/optim/synthetic.hpp"
+#include "descent/ot/solvers.hpp"
 
 namespace descent::cli {
 namespace {
@@ -16,17 +21,50 @@ std::vector<std::string> all_problem_names() {
   return names;
 }
 
-int run_list(const Globals& g) {
+// A method of a library registry, with the command that runs it and its options.
+struct Listed {
+  descent::MethodInfo info;
+  std::string command;
+  std::vector<OptionDoc> options;
+};
+
+template <class R>
+void add(std::vector<Listed>& out, const MethodRegistry<R>& registry, const std::string& command) {
+  for (const auto& m : registry.methods())
+    out.push_back({m.info, command + " " + m.info.name, m.options()});
+}
+
+// The library's registries first (their options are listed by --options), then the methods the
+// CLI still registers itself.
+std::vector<Listed> all_methods() {
+  std::vector<Listed> out;
+  add(out, gradient_methods(), "descent minimize --optimizer");
+  add(out, optim::methods(), "descent minimize --optimizer");
+  add(out, newton::methods(), "descent newton --method");
+  add(out, linalg::solvers(), "descent solve A.mtx b.mtx --method");
+  add(out, ot::solvers(), "descent ot --method");
+  for (const auto& m : methods())
+    out.push_back({{m.name, m.family, m.paper, m.summary}, m.command, {}});
+  return out;
+}
+
+int run_list(const Globals& g, bool options) {
   const auto experiments = experiments::all_experiments();
+  const auto listed = all_methods();
   if (g.json) {
     nlohmann::json j;
     j["methods"] = nlohmann::json::array();
-    for (const auto& m : methods())
-      j["methods"].push_back({{"name", m.name},
-                              {"family", m.family},
+    for (const auto& m : listed) {
+      nlohmann::json o = nlohmann::json::array();
+      for (const OptionDoc& d : m.options)
+        o.push_back({{"key", d.key}, {"default", d.default_value}, {"help", d.help}});
+      j["methods"].push_back({{"name", m.info.name},
+                              {"family", m.info.family},
                               {"command", m.command},
-                              {"paper", m.paper},
-                              {"summary", m.summary}});
+                              {"paper", m.info.paper},
+                              {"summary", m.info.summary},
+                              {"options", o}});
+    }
     j["experiments"] = nlohmann::json::array();
     for (const auto* e : experiments)
       j["experiments"].push_back({{"id", e->id}, {"paper", e->paper}, {"summary", e->summary}});
@@ -35,9 +73,16 @@ int run_list(const Globals& g) {
     return 0;
   }
   std::cout << "Methods:\n";
-  for (const auto& m : methods())
-    std::cout << "  " << m.family << "/" << m.name << "  (" << m.command << ")\n      " << m.summary
-              << "\n";
+  for (const auto& m : listed) {
+    std::cout << "  " << m.info.family << "/" << m.info.name << "  (" << m.command << ")\n      "
+              << m.info.summary << (m.info.paper.empty() ? "" : " [" + m.info.paper + "]") << "\n";
+    if (options)
+      for (const OptionDoc& d : m.options)
+        std::cout << "        " << d.key << "=" << d.default_value << "  " << d.help << "\n";
+  }
+  if (!options)
+    std::cout << "  (descent list --options adds each library method's options and defaults, "
+                 "settable with --set KEY=VALUE where a command takes it)\n";
   std::cout << "\nExperiments (descent repro ID):\n";
   for (const auto* e : experiments)
     std::cout << "  " << e->id << "\n      " << e->summary << "\n      paper: " << e->paper << "\n";
@@ -49,7 +94,9 @@ int run_list(const Globals& g) {
 
 const CommandRegistrar registrar("list", [](CLI::App& app, Globals& g) {
   auto* cmd = app.add_subcommand("list", "List methods, reproductions and test problems");
-  return Command{cmd, [&g] { return run_list(g); }};
+  auto options = std::make_shared<bool>(false);
+  cmd->add_flag("--options", *options, "Also list each method's options with their defaults");
+  return Command{cmd, [&g, options] { return run_list(g, *options); }};
 });
 
 }  // namespace

@@ -154,22 +154,6 @@ int run_minimize(MinimizeFlags f, const Globals& g) {
   return report(*problem, s, x, g);
 }
 
-const MethodRegistrar gd_method({"gd", "core", "descent minimize --method gd", "Cauchy 1847",
-                                 "Gradient descent with a fixed step"});
-const MethodRegistrar hb_method({"heavy-ball", "core", "descent minimize --method heavy-ball",
-                                 "Polyak 1964", "Gradient descent with heavy-ball momentum"});
-const MethodRegistrar adam_method({"adam", "optim", "descent minimize --optimizer adam",
-                                   "Kingma & Ba 2015", "Adam (and AdamW: --optimizer adamw)"});
-const MethodRegistrar diffgrad_method(
-    {"diffgrad", "optim", "descent minimize --optimizer diffgrad", "Dubey et al. 2020",
-     "Adam scaled by a friction coefficient from the gradient change (DFC1-5, legacy mode)"});
-const MethodRegistrar sgd_method({"sgd", "optim",
-                                  "descent minimize --optimizer sgd|momentum|nesterov",
-                                  "Sutskever et al. 2013", "SGD with momentum / Nesterov"});
-const MethodRegistrar nm_method({"normalized-momentum", "optim",
-                                 "descent minimize --optimizer normalized-momentum",
-                                 "Cutkosky & Mehta 2020", "Normalized SGD with momentum"});
-
 const CommandRegistrar registrar("minimize", [](CLI::App& app, Globals& g) {
   auto f = std::make_shared<MinimizeFlags>();
   auto* cmd = app.add_subcommand("minimize", "Minimise a test problem (descent list shows them)");

@@ -8,21 +8,18 @@
 #include "descent/io/json.hpp"
 #include "descent/newton/methods.hpp"
 #include "descent/problems/factory.hpp"
+#include "method_flags.hpp"
 
 namespace descent::cli {
 namespace {
 
+// Method options (--hessian, --solver, --acceptance, --tol, --gtol, --max-iterations, --set)
+// are set only when given: newton::methods() holds the defaults.
 struct NewtonFlags {
   std::string problem = "logsumexp:n=500,m=500";
   std::string method = "gns";
-  std::string
-      hessian;  // empty: exact for gns/cubic/super-universal, the problem's default for gns-approx
-  std::string solver = "cholesky";
   std::string metric = "problem";
-  std::string acceptance = "strict";
-  double tol = 1e-8;
-  double gtol = 0.0;
-  std::size_t max_iterations = 1000;
+  MethodFlags options;
   RunFlags run;
 };
 
@@ -33,44 +30,38 @@ std::string fmt(double v) {
 }
 
 int run_newton(const NewtonFlags& f, const Globals& g) {
-  const problems::Instance in = problems::make_instance(f.problem, g.seed);
-  newton::MethodSettings st;
-  st.method = newton::method_from_string(f.method);
-  if (!f.hessian.empty())
-    st.hessian = problems::approximation_from_string(f.hessian);
-  else if (st.method == newton::Method::gns_approx)
-    st.hessian = in.default_approximation;
-  st.linear_solver = newton::linear_solver_from_string(f.solver);
-  if (f.metric == "problem")
-    st.common.metric = in.metric;
-  else if (f.metric != "identity")
-    throw Error("--metric must be 'problem' or 'identity', got '" + f.metric + "'");
-  if (f.acceptance == "reference")
-    st.common.acceptance = newton::Acceptance::reference_compatible;
-  else if (f.acceptance != "strict")
-    throw Error("--acceptance must be 'strict' or 'reference', got '" + f.acceptance + "'");
-  st.common.max_iterations = f.max_iterations;
-  st.common.optimal_value = in.optimal_value;
-  st.common.value_tolerance = f.tol;
+  problems::Instance in = problems::make_instance(f.problem, g.seed);
+  if (f.metric == "identity") in.metric = Eigen::MatrixXd();
+  const auto& method = newton::methods().at(f.method);
+  const std::vector<OptionDoc> docs = method.options();
+  Settings settings = settings_for(f.options, docs, f.method);
   // Without a known f*, --tol bounds the dual gradient norm instead.
-  st.common.gradient_tolerance = f.gtol > 0 ? f.gtol : (in.optimal_value ? 0.0 : f.tol);
+  if (!in.optimal_value && !settings.find("gradient_tolerance"))
+    settings.set("gradient_tolerance", setting_or_default(settings, docs, "value_tolerance"));
 
   Eigen::VectorXd x = in.x0;
-  const Summary s = newton::run_method(st, *in.oracle, x, make_callbacks(f.run, g));
+  const Summary s = naming_flags(
+      f.options, [&] { return method.run(in, x, settings, make_callbacks(f.run, g)); });
+  std::string hessian =
+      takes(docs, "hessian") ? setting_or_default(settings, docs, "hessian") : "exact";
+  if (hessian == "instance") hessian = std::string(problems::to_string(in.default_approximation));
+  const std::string solver = takes(docs, "linear_solver")
+                                 ? setting_or_default(settings, docs, "linear_solver")
+                                 : "cholesky";
   const double gap = in.optimal_value ? s.objective - *in.optimal_value : std::nan("");
   const auto counter = [&](const char* k) { return s.counters.count(k) ? s.counters.at(k) : 0.0; };
   if (g.json) {
     nlohmann::json j = io::to_json(s);
     j["problem"] = in.description;
-    j["hessian"] = std::string(problems::to_string(st.hessian));
-    j["linear_solver"] = f.solver;
+    j["hessian"] = hessian;
+    j["linear_solver"] = solver;
     j["metric"] = f.metric;
     j["optimality_gap"] = std::isfinite(gap) ? nlohmann::json(gap) : nlohmann::json(nullptr);
     print_json(j);
   } else {
     std::cout << in.description << "\n"
-              << s.method << " (hessian " << problems::to_string(st.hessian) << ", " << f.solver
-              << ", metric " << f.metric << "): " << s.brief() << "\n"
+              << s.method << " (hessian " << hessian << ", " << solver << ", metric " << f.metric
+              << "): " << s.brief() << "\n"
               << "  f - f*        " << (std::isfinite(gap) ? fmt(gap) : "unknown") << "\n"
               << "  ||g||_*       " << fmt(s.gradient_norm) << "\n"
               << "  f / g evals   " << s.function_evaluations << " / " << s.gradient_evaluations
@@ -83,28 +74,6 @@ int run_newton(const NewtonFlags& f, const Globals& g) {
   return exit_code(s.status, Goal::budget);
 }
 
-const char* kPaper =
-    "Semenov, Jaggi, Doikov, Gradient-Normalized Smoothness for Optimization with Approximate "
-    "Hessians, arXiv:2506.13710, 2025";
-const MethodRegistrar gns_method({"gns", "newton", "descent newton --method gns", kPaper,
-                                  "Gradient-regularised Newton with adaptive gamma search"});
-const MethodRegistrar gns_approx_method(
-    {"gns-approx", "newton", "descent newton --method gns-approx --hessian H", kPaper,
-     "GNS with a Hessian approximation (wgn, fisher, gn-fisher, bound)"});
-const MethodRegistrar cubic_method({"cubic", "newton", "descent newton --method cubic",
-                                    "Nesterov, Polyak, Math. Program. 2006",
-                                    "Cubic-regularised Newton with adaptive M"});
-const MethodRegistrar su_method({"super-universal", "newton",
-                                 "descent newton --method super-universal",
-                                 "Doikov, Mishchenko, Nesterov, SIAM J. Optim. 2024",
-                                 "Super-Universal regularised Newton"});
-const MethodRegistrar gm_method({"gd", "newton", "descent newton --method gd",
-                                 "Nesterov, Math. Program. 2013",
-                                 "Gradient method with adaptive L in the metric B"});
-const MethodRegistrar fgm_method({"fgm", "newton", "descent newton --method fgm",
-                                  "Gasnikov, Nesterov 2018 (similar triangles)",
-                                  "Fast gradient method with adaptive L"});
-
 const CommandRegistrar registrar("newton", [](CLI::App& app, Globals& g) {
   auto f = std::make_shared<NewtonFlags>();
   auto* cmd = app.add_subcommand(
@@ -113,27 +82,27 @@ const CommandRegistrar registrar("newton", [](CLI::App& app, Globals& g) {
                   "logsumexp:n=500,m=500 | nle:p=4 | chebyshev:n=1000 | rosenbrock:p=4 | "
                   "logreg:FILE | softmax:FILE (FILE: data set name, LIBSVM or CSV)")
       ->capture_default_str();
-  cmd->add_option("--method", f->method, "gns | gns-approx | cubic | super-universal | gd | fgm")
-      ->check(CLI::IsMember(newton::method_names()))
+  cmd->add_option("--method", f->method, newton::methods().joined_names())
+      ->check(CLI::IsMember(newton::methods().names()))
       ->capture_default_str();
-  cmd->add_option("--hessian", f->hessian,
-                  "exact | wgn | fisher | gn-fisher | bound (default: exact; gns-approx uses "
-                  "the problem's approximation)")
-      ->check(CLI::IsMember({"exact", "wgn", "fisher", "gn-fisher", "bound"}));
-  cmd->add_option("--solver", f->solver, "cholesky | sherman-morrison (rank-one Hessians)")
-      ->check(CLI::IsMember({"cholesky", "sherman-morrison"}))
-      ->capture_default_str();
+  const auto docs = registry_docs(newton::methods());
+  const auto option = [&](const std::string& flag, const std::string& key,
+                          const std::string& help) {
+    add_option_flag(cmd, f->options, flag, key, help, docs);
+  };
+  option("--hessian", "hessian",
+         "exact | wgn | fisher | gn-fisher | bound | instance (the problem's approximation)");
+  option("--solver", "linear_solver", "cholesky | sherman-morrison (rank-one Hessians)");
   cmd->add_option("--metric", f->metric, "problem (the paper's B) | identity")
       ->check(CLI::IsMember({"problem", "identity"}))
       ->capture_default_str();
-  cmd->add_option("--acceptance", f->acceptance,
-                  "strict (stall if no trial is accepted) | reference (accept the last trial)")
-      ->check(CLI::IsMember({"strict", "reference"}))
-      ->capture_default_str();
-  cmd->add_option("--tol", f->tol, "Stop when f - f* < tol (or ||g||_* < tol when f* is unknown)")
-      ->capture_default_str();
-  cmd->add_option("--gtol", f->gtol, "Also stop when ||g||_* < gtol (0 = off)");
-  cmd->add_option("--max-iterations", f->max_iterations)->capture_default_str();
+  option("--acceptance", "acceptance",
+         "strict (stall if no trial is accepted) | reference (accept the last trial)");
+  option("--tol", "value_tolerance",
+         "Stop when f - f* < tol (or ||g||_* < tol when f* is unknown)");
+  option("--gtol", "gradient_tolerance", "Also stop when ||g||_* < gtol (0 = off)");
+  option("--max-iterations", "max_iterations", "Cap on iterations");
+  add_set_flag(cmd, f->options, "newton");
   add_run_flags(cmd, f->run);
   return Command{cmd, [f, &g] { return run_newton(*f, g); }};
 });

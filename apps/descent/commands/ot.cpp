@@ -9,13 +9,13 @@
 #include "cli.hpp"
 #include "descent/core/error.hpp"
 #include "descent/core/options.hpp"
+#include "descent/core/settings.hpp"
 #include "descent/io/csv.hpp"
 #include "descent/io/idx.hpp"
 #include "descent/io/json.hpp"
 #include "descent/io/npy.hpp"
-#include "descent/core/settings.hpp"
-#include "method_flags.hpp"
 #include "descent/ot/ot.hpp"
+#include "method_flags.hpp"
 
 namespace descent::cli {
 namespace {
@@ -195,9 +195,8 @@ int run_ot(const OtFlags& f, const Globals& g) {
   } else {
     char line[256];
     std::cout << "ot: " << p.rows() << " x " << p.cols() << ", " << f.cost << " cost"
-              << (std::isnan(eta) ? std::string() : ", eta = " + check::show(eta))
-              << ", method " << s.method << "\n  " << to_string(s.status) << ": " << s.message
-              << "\n";
+              << (std::isnan(eta) ? std::string() : ", eta = " + check::show(eta)) << ", method "
+              << s.method << "\n  " << to_string(s.status) << ": " << s.message << "\n";
     // One marginal error: the returned plan's own (Result::marginal_error).
     std::snprintf(line, sizeof line,
                   "  transport cost <C, P> = %.12g\n  iterations = %zu, marginal error = %.3g, "
@@ -216,20 +215,6 @@ int run_ot(const OtFlags& f, const Globals& g) {
   }
   return exit_code(s.status, Goal::solve);
 }
-
-const char* kPaper =
-    "Tang, Shavlovsky, Rahmanian, Tardini, Thekumparampil, Xiao, Ying, Accelerating Sinkhorn "
-    "Algorithm with Sparse Newton Iterations, ICLR 2024";
-const MethodRegistrar sinkhorn_method({"sinkhorn", "ot", "descent ot --method sinkhorn",
-                                       "Cuturi, NeurIPS 2013 (log domain: Schmitzer 2019)",
-                                       "Log-domain Sinkhorn for entropic OT"});
-const MethodRegistrar eps_method({"sinkhorn-eps", "ot", "descent ot --method sinkhorn-eps",
-                                  "Schmitzer, SIAM J. Sci. Comput. 2019",
-                                  "Log-domain Sinkhorn with epsilon scaling"});
-const MethodRegistrar sns_method({"sns", "ot", "descent ot --method sns", kPaper,
-                                  "Sinkhorn warm-up, then sparse Newton steps on the dual"});
-const MethodRegistrar exact_method({"exact", "ot", "descent ot --method exact",
-                                    "network simplex (LEMON)", "Exact OT, the eta -> inf limit"});
 
 const CommandRegistrar registrar("ot", [](CLI::App& app, Globals& g) {
   auto f = std::make_shared<OtFlags>();

@@ -44,8 +44,7 @@ struct CommonOptions {
     f("value_tolerance", value_tolerance, "converged when f - f* < this (needs f*)");
     f("gradient_tolerance", gradient_tolerance, "converged when ||g||_* < this; 0 = off");
     f.choice("acceptance", acceptance,
-             {{"strict", Acceptance::strict},
-              {"reference-compatible", Acceptance::reference_compatible}},
+             {{"strict", Acceptance::strict}, {"reference", Acceptance::reference_compatible}},
              "when the trials run out: stall (strict) or accept the last trial");
     f("record_history", record_history, "one history row per iteration");
     f("history_stride", history_stride, "keep every k-th row (the last is kept)");

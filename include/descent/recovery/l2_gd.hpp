@@ -18,6 +18,11 @@ struct L2GdOptions : FactoredRunOptions {
   double step_size = 0.2;  ///< fixed step > 0 (0.2 is stable at |X*|_2 = 1 without outliers)
   L2GdOptions() { max_iterations = 1000; }
   void validate() const;
+  template <class Fields>
+  void fields(Fields& f) {
+    FactoredRunOptions::fields(f);
+    f("step_size", step_size, "fixed step > 0");
+  }
 };
 
 /// Gradient descent on f_l2 from U (updated in place); the initialization (small or large) is the

@@ -15,10 +15,12 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 
 #include <Eigen/Core>
 
 #include "descent/core/callbacks.hpp"
+#include "descent/core/error.hpp"
 #include "descent/core/rng.hpp"
 #include "descent/core/status.hpp"
 #include "descent/recovery/measurements.hpp"
@@ -43,6 +45,19 @@ struct FactoredRunOptions {
   bool record_history = false;
   std::size_t history_stride = 1;  ///< record every k-th iteration (and the last)
   void validate() const;
+  /// The fields by name (descent/core/settings.hpp).
+  template <class Fields>
+  void fields(Fields& f) {
+    f("max_iterations", max_iterations, "T, the number of iterations");
+    f("error_tolerance", error_tolerance, "relative error counted as recovered; 0 = off");
+    f("stop_at_tolerance", stop_at_tolerance, "end the run once the tolerance is met");
+    f("stall_error", stall_error, "stalled if the final relative error is above this");
+    f("stall_loss_drop", stall_loss_drop, "stalled without X* if f fell by less than this");
+    f("divergence_factor", divergence_factor, "diverged when f exceeds this times f(U_0)");
+    f("threads", threads, "threads for the two GEMVs");
+    f("record_history", record_history, "one history row per iteration");
+    f("history_stride", history_stride, "keep every k-th row (the last is kept)");
+  }
 };
 
 struct SubgmOptions : FactoredRunOptions {
@@ -50,6 +65,23 @@ struct SubgmOptions : FactoredRunOptions {
   /// Without a reference: `converged` once eta_t < step_tolerance (after escape). 0 = run all T.
   double step_tolerance = 0.0;
   void validate() const;
+  template <class Fields>
+  void fields(Fields& f) {
+    FactoredRunOptions::fields(f);
+    const std::string current = schedule.to_string();
+    std::string spec = current;
+    f("schedule", spec, "step schedule (StepSchedule::parse grammar)");
+    if (spec != current) {
+      try {
+        schedule = StepSchedule::parse(spec);
+      } catch (const InvalidOption&) {
+        throw;
+      } catch (const Error& e) {
+        throw InvalidOption("schedule", e.what());
+      }
+    }
+    f("step_tolerance", step_tolerance, "without X*: converged once eta_t < this; 0 = off");
+  }
 };
 
 /// alpha * B with B an i.i.d. N(0, 1) d x r' matrix scaled to spectral norm 1 (the only SVD).
