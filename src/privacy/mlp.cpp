@@ -4,6 +4,7 @@
 #include <random>
 
 #include "descent/core/error.hpp"
+#include "descent/core/model_spec.hpp"
 
 namespace descent::privacy {
 namespace {
@@ -94,14 +95,15 @@ class MlpSampleGradients final : public SampleGradients {
 }  // namespace
 
 MlpShape MlpShape::parse(const std::string& spec) {
-  std::string s = spec;
-  if (s.rfind("mlp:", 0) == 0) s = s.substr(4);
-  long long a = 0, b = 0, c = 0;
-  char tail = 0;
-  if (std::sscanf(s.c_str(), "%lld-%lld-%lld%c", &a, &b, &c, &tail) != 3 || a < 1 || b < 1)
-    throw Error("model '" + spec + "': expected mlp:IN-H-1 (e.g. mlp:20-20-1)");
-  if (c != 1) throw Error("model '" + spec + "': only a scalar output (…-1) is supported");
-  return {a, b};
+  // The shared grammar (core/model_spec.hpp); the data may be generated at the spec's input
+  // width, so the full form is required here. "IN-H-1" without "mlp:" is the old spelling.
+  const MlpSpec m = read_mlp_spec(is_mlp_spec(spec) ? spec : "mlp:" + spec, {"softplus"});
+  if (m.widths.size() != 3)
+    throw InvalidOption("model", "'" + spec + "': expected mlp:IN-H-1 (one hidden layer of "
+                                              "softplus units, e.g. mlp:20-20-1)");
+  if (m.widths[2] != 1)
+    throw InvalidOption("model", "'" + spec + "': only a scalar output (...-1) is supported");
+  return {m.widths[0], m.widths[1]};
 }
 
 std::string MlpShape::to_string() const {

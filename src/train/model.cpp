@@ -1,50 +1,26 @@
 #include "descent/train/model.hpp"
 
-#include <sstream>
 #include <vector>
 
 #include "descent/core/error.hpp"
+#include "descent/core/model_spec.hpp"
 
 namespace descent::train {
 namespace {
 
-std::vector<std::int64_t> parse_sizes(const std::string& list, const std::string& spec) {
-  std::vector<std::int64_t> sizes;
-  std::stringstream ss(list);
-  std::string item;
-  while (std::getline(ss, item, '-')) {
-    try {
-      std::size_t used = 0;
-      const long long v = std::stoll(item, &used);
-      if (used != item.size() || v <= 0) throw std::invalid_argument(item);
-      sizes.push_back(v);
-    } catch (const std::exception&) {
-      throw InvalidOption("model",
-                          "'" + spec + "': layer size '" + item + "' is not a positive integer");
-    }
-  }
-  if (sizes.empty()) throw InvalidOption("model", "'" + spec + "' lists no layer sizes");
-  return sizes;
-}
-
-torch::nn::Sequential make_mlp(const std::string& spec, const std::string& list,
-                               const InputShape& input, std::int64_t classes) {
-  std::vector<std::int64_t> sizes = parse_sizes(list, spec);
-  const std::int64_t d = input.features();
-  // Full form "in-h...-out" when the ends match the data; otherwise hidden sizes only.
-  const bool full = sizes.size() >= 2 && sizes.front() == d && sizes.back() == classes;
-  if (!full) {
-    if (sizes.size() >= 2 && (sizes.front() == d || sizes.back() == classes))
-      throw InvalidOption("model", "'" + spec + "' must start with the input width " +
-                                       std::to_string(d) + " and end with the class count " +
-                                       std::to_string(classes));
-    sizes.insert(sizes.begin(), d);
-    sizes.push_back(classes);
-  }
+// The shared MLP grammar (core/model_spec.hpp) as a LibTorch network.
+torch::nn::Sequential make_mlp(const std::string& spec, const InputShape& input,
+                               std::int64_t classes) {
+  const MlpSpec mlp = parse_mlp_spec(spec, input.features(), classes);
   torch::nn::Sequential net;
-  for (std::size_t i = 0; i + 1 < sizes.size(); ++i) {
-    if (i > 0) net->push_back(torch::nn::ReLU());
-    net->push_back(torch::nn::Linear(sizes[i], sizes[i + 1]));
+  for (std::size_t i = 0; i + 1 < mlp.widths.size(); ++i) {
+    if (i > 0) {
+      if (mlp.activation == "tanh")
+        net->push_back(torch::nn::Tanh());
+      else
+        net->push_back(torch::nn::ReLU());
+    }
+    net->push_back(torch::nn::Linear(mlp.widths[i], mlp.widths[i + 1]));
   }
   return net;
 }
@@ -76,7 +52,7 @@ torch::nn::Sequential make_model(const std::string& spec, const InputShape& inpu
                                  std::int64_t classes) {
   if (classes < 2) throw InvalidOption("model", "needs a classification set (>= 2 classes)");
   if (input.features() < 1) throw InvalidOption("model", "input width must be >= 1");
-  if (spec.rfind("mlp:", 0) == 0) return make_mlp(spec, spec.substr(4), input, classes);
+  if (is_mlp_spec(spec)) return make_mlp(spec, input, classes);
   if (spec == "linear") {
     torch::nn::Sequential net;
     net->push_back(torch::nn::Linear(input.features(), classes));
@@ -85,7 +61,8 @@ torch::nn::Sequential make_model(const std::string& spec, const InputShape& inpu
   if (spec == "cnn-small") return make_cnn_small(input, classes);
   throw InvalidOption(
       "model",
-      "unknown model '" + spec + "' (expected mlp:784-128-10, mlp:HIDDEN..., linear or cnn-small)");
+      "unknown model '" + spec +
+          "' (expected mlp:HIDDEN-...[,relu|tanh], mlp:IN-...-OUT, linear or cnn-small)");
 }
 
 std::int64_t parameter_count(const torch::nn::Module& model) {

@@ -7,6 +7,7 @@
 // is a case by being registered; bilevel, without a registry yet, is listed by hand.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <functional>
 #include <map>
 #include <ostream>
@@ -42,6 +43,7 @@ struct Scenario {
   std::size_t max_iterations = 7;
   HistoryOptions history{true, 4};
   bool diverge = false;
+  bool all_defaults = false;  ///< also set every documented option to its documented default
 };
 using Runner = std::function<Summary(const Scenario&, Callbacks)>;
 
@@ -49,6 +51,7 @@ struct MethodCase {
   std::string name;
   Runner run;
   bool can_diverge = true;
+  bool registered = false;  ///< from a registry (documents its options)
 };
 void PrintTo(const MethodCase& c, std::ostream* os) {
   *os << c.name;
@@ -81,36 +84,45 @@ Settings scenario_settings(const Scenario& s, const std::vector<OptionDoc>& docs
 template <class Method>
 using FamilyRun = std::function<Summary(const Method&, const Settings&, Callbacks, bool)>;
 
-struct BlowUps {
-  std::map<std::string, Settings> settings;  ///< method -> settings that make it diverge
+// A family's settings for the contract runs: under the scenario's, over the defaults.
+struct FamilySettings {
+  Settings base;                             ///< for every method (a problem-sized tolerance)
+  std::map<std::string, Settings> base_for;  ///< method -> more of them
+  std::map<std::string, Settings> blow_up;   ///< method -> settings that make it diverge
   std::set<std::string> safeguarded;         ///< methods that cannot blow up
 };
 
 template <class R>
 void add_registry(std::vector<MethodCase>& out, const MethodRegistry<R>& registry,
-                  FamilyRun<typename MethodRegistry<R>::Method> run, BlowUps blow_ups) {
+                  FamilyRun<typename MethodRegistry<R>::Method> run, FamilySettings family) {
   for (const auto& m : registry.methods()) {
     if (!m.info.iterative) continue;
     const std::string name = m.info.name;
-    const bool safe = blow_ups.safeguarded.count(name) > 0;
+    const bool safe = family.safeguarded.count(name) > 0;
     Settings diverging;
-    if (const auto it = blow_ups.settings.find(name); it != blow_ups.settings.end())
+    if (const auto it = family.blow_up.find(name); it != family.blow_up.end())
       diverging = it->second;
-    const bool known = safe || blow_ups.settings.count(name) > 0;
+    const bool known = safe || family.blow_up.count(name) > 0;
     out.push_back({registry.family() + "-" + name,
-                   [&m, run, diverging, known, name](const Scenario& s, Callbacks cb) {
-                     Settings st = scenario_settings(s, m.options());
+                   [&m, run, diverging, known, name, family](const Scenario& s, Callbacks cb) {
+                     Settings st;
+                     if (s.all_defaults)
+                       for (const OptionDoc& d : m.options()) st.set(d.key, d.default_value);
+                     st.merge(family.base);
+                     if (const auto it = family.base_for.find(name); it != family.base_for.end())
+                       st.merge(it->second);
+                     st.merge(scenario_settings(s, m.options()));
                      if (s.diverge) {
                        if (!known)
                          throw Error(name +
                                      ": registered without blow-up settings; add them to "
-                                     "the contract test's BlowUps (or list it as "
+                                     "the contract test's FamilySettings (or list it as "
                                      "safeguarded)");
                        st.merge(diverging);
                      }
                      return run(m, st, std::move(cb), s.diverge);
                    },
-                   !safe});
+                   !safe, true});
   }
 }
 
@@ -120,28 +132,30 @@ void add_core(std::vector<MethodCase>& out) {
       [](const auto& m, const Settings& s, Callbacks cb, bool) {
         auto f = make_rosenbrock();
         Eigen::VectorXd x = f->initial_point();
-        Settings st = Settings{{"step_size", "1e-4"}}.merge(s);
-        return m.run(*f, x, st, std::move(cb));
+        return m.run(*f, x, s, std::move(cb));
       },
-      {{{"gd", {{"step_size", "1"}}}, {"heavy-ball", {{"step_size", "1"}}}}, {}});
+      {{{"step_size", "1e-4"}},
+       {},
+       {{"gd", {{"step_size", "1"}}}, {"heavy-ball", {{"step_size", "1"}}}},
+       {}});
 }
 
 void add_optim(std::vector<MethodCase>& out) {
-  BlowUps b;
-  for (const std::string& name : optim::UpdateRule::names()) b.settings[name] = {{"lr", "1e3"}};
+  FamilySettings b;
+  b.base = {{"lr", "1e-4"}};
+  for (const std::string& name : optim::UpdateRule::names()) b.blow_up[name] = {{"lr", "1e3"}};
   add_registry<optim::Runner>(
       out, optim::methods(),
       [](const auto& m, const Settings& s, Callbacks cb, bool) {
         auto f = make_rosenbrock();
         Eigen::VectorXd x = f->initial_point();
-        Settings st = Settings{{"lr", "1e-4"}}.merge(s);
-        return m.run(*f, x, st, std::move(cb));
+        return m.run(*f, x, s, std::move(cb));
       },
       b);
 }
 
 void add_newton(std::vector<MethodCase>& out) {
-  BlowUps b;  // line searches and regularization: no blow-up
+  FamilySettings b;  // line searches and regularization: no blow-up
   for (const std::string& name : newton::methods().names()) b.safeguarded.insert(name);
   add_registry<newton::Runner>(
       out, newton::methods(),
@@ -154,17 +168,17 @@ void add_newton(std::vector<MethodCase>& out) {
 }
 
 void add_linalg(std::vector<MethodCase>& out) {
-  BlowUps b;
+  FamilySettings b;
+  b.base = {{"tolerance", "1e-14"}};
   // CG variants (scale-invariant once preconditioned): a right-hand side whose norm overflows;
   // SOR/SSOR: a matrix whose
   // Jacobi iteration diverges, with omega 1.
-  for (const std::string& name : linalg::solvers().names()) b.settings[name] = {};
+  for (const std::string& name : linalg::solvers().names()) b.blow_up[name] = {};
   add_registry<linalg::Solver>(
       out, linalg::solvers(),
       [](const auto& m, const Settings& s, Callbacks cb, bool diverge) {
         linalg::SparseMatrix a = linalg::laplacian_2d(12);
         linalg::Vector rhs = linalg::Vector::Ones(a.rows());
-        Settings st = Settings{{"tolerance", "1e-14"}}.merge(s);
         if (diverge) {
           if (linalg::needs_symmetric(m.info.name)) {
             rhs *= 1e300;
@@ -177,24 +191,23 @@ void add_linalg(std::vector<MethodCase>& out) {
           }
         }
         linalg::Vector x = linalg::Vector::Zero(a.rows());
-        return m.run(a, rhs, x, st, std::move(cb));
+        return m.run(a, rhs, x, s, std::move(cb));
       },
       b);
 }
 
 void add_ot(std::vector<MethodCase>& out) {
-  BlowUps b;  // log-domain iterations and SNS's line search: no blow-up
+  FamilySettings b;  // log-domain iterations and SNS's line search: no blow-up
+  // Hard enough that 7 iterations do not converge: a small regularization.
+  b.base = {{"eta", "2000"}, {"tolerance", "1e-14"}};
+  b.base_for["sns"] = {{"warmup_steps", "2"}};
   for (const std::string& name : ot::solvers().names()) b.safeguarded.insert(name);
   add_registry<ot::Solver>(
       out, ot::solvers(),
       [](const auto& m, const Settings& s, Callbacks cb, bool) {
         Rng rng = make_rng(3, {1});
         const ot::Problem p = ot::uniform_clouds(30, rng);
-        // Hard enough that 7 iterations do not converge: a small regularization.
-        Settings st = Settings{{"eta", "2000"}, {"tolerance", "1e-14"}, {"warmup_steps", "2"}};
-        if (m.info.name != "sns") st = Settings{{"eta", "2000"}, {"tolerance", "1e-14"}};
-        st.merge(s);
-        return m.run(p, st, std::move(cb)).summary;
+        return m.run(p, s, std::move(cb)).summary;
       },
       b);
 }
@@ -212,8 +225,9 @@ void add_recovery(std::vector<MethodCase>& out) {
         Eigen::MatrixXd U = recovery::small_initialization(10, 2, 1e-3, rng);
         return m.run(p, U, s, std::move(cb));
       },
-      {{{"subgm", {{"schedule", "geometric:eta0=1e6,rho=0.999"}}},
-        {"l2-gd", {{"step_size", "1e6"}}}},
+      {{},
+       {},
+       {{"subgm", {{"schedule", "geometric:eta0=1e6,rho=0.999"}}}, {"l2-gd", {{"step_size", "1e6"}}}},
        {}});
 }
 
@@ -339,6 +353,20 @@ TEST_P(RunContract, BlowUpIsDiverged) {
   const Summary r = GetParam().run(s, {});
   EXPECT_EQ(r.status, Status::diverged) << r.brief();
   EXPECT_FALSE(r.message.empty());
+}
+
+TEST_P(RunContract, DocumentedDefaultsReadBackAsSettings) {
+  if (!GetParam().registered) GTEST_SKIP() << "not in a registry";
+  // Every option the registry documents, set to the default it documents: the same run.
+  Scenario plain, spelled;
+  spelled.all_defaults = true;
+  const Summary a = GetParam().run(plain, {});
+  const Summary b = GetParam().run(spelled, {});
+  EXPECT_EQ(a.status, b.status);
+  EXPECT_EQ(a.iterations, b.iterations);
+  const auto same = [](double u, double v) { return u == v || (std::isnan(u) && std::isnan(v)); };
+  EXPECT_TRUE(same(a.objective, b.objective)) << a.objective << " vs " << b.objective;
+  EXPECT_TRUE(same(a.gradient_norm, b.gradient_norm)) << a.gradient_norm << " vs " << b.gradient_norm;
 }
 
 TEST_P(RunContract, TimeLimitStops) {

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "cli.hpp"
+#include "descent/core/model_spec.hpp"
 #include "descent/core/error.hpp"
 #include "descent/core/options.hpp"
 #include "descent/data/datasets.hpp"
@@ -131,22 +132,14 @@ std::unique_ptr<TargetModel> make_model(const std::string& spec,
                                         std::shared_ptr<const Eigen::MatrixXd> x,
                                         Eigen::Index outputs) {
   if (spec == "linear") return std::make_unique<LinearModel>(x, outputs);
-  if (spec.rfind("mlp:", 0) == 0) {
-    std::string rest = spec.substr(4);
-    auto act = MlpModel::Activation::relu;
-    if (const auto comma = rest.find(','); comma != std::string::npos) {
-      const std::string a = rest.substr(comma + 1);
-      if (a == "tanh")
-        act = MlpModel::Activation::tanh;
-      else if (a != "relu")
-        throw Error("--model mlp:H[,relu|tanh]: unknown activation '" + a + "'");
-      rest = rest.substr(0, comma);
-    }
-    char* end = nullptr;
-    const long h = std::strtol(rest.c_str(), &end, 10);
-    if (rest.empty() || *end != '\0' || h < 1)
-      throw Error("--model mlp:H needs a hidden width >= 1");
-    return std::make_unique<MlpModel>(x, h, outputs, act);
+  if (is_mlp_spec(spec)) {
+    // The shared grammar (core/model_spec.hpp); the Eigen model has one hidden layer.
+    const MlpSpec m = parse_mlp_spec(spec, x->cols(), outputs);
+    if (m.hidden_layers() != 1)
+      throw InvalidOption("model", "'" + spec + "': sso's MLP has one hidden layer (mlp:H)");
+    const auto act =
+        m.activation == "tanh" ? MlpModel::Activation::tanh : MlpModel::Activation::relu;
+    return std::make_unique<MlpModel>(x, m.widths[1], outputs, act);
   }
   throw Error("unknown --model '" + spec + "' (expected linear or mlp:H[,relu|tanh])");
 }

@@ -27,7 +27,8 @@ struct MlpShape {
   Eigen::Index inputs = 20;  ///< IN >= 1
   Eigen::Index hidden = 20;  ///< H >= 1
   Eigen::Index dimension() const noexcept { return hidden * inputs + 2 * hidden + 1; }
-  /// Parses "mlp:IN-H-1" (or "IN-H-1"); the output layer must be 1. Throws descent::Error.
+  /// Parses "mlp:IN-H-1[,softplus]" (or "IN-H-1") in the shared grammar (core/model_spec.hpp);
+  /// the output layer must be 1. Throws descent::InvalidOption.
   static MlpShape parse(const std::string& spec);
   std::string to_string() const;  ///< "mlp:IN-H-1"
 };
