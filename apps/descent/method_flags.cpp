@@ -71,8 +71,7 @@ Settings settings_for(const MethodFlags& flags, const std::vector<OptionDoc>& op
   for (const auto& [key, value] : flags.settings.items()) {
     const auto from_flag = flags.flag.find(key);
     if (from_flag != flags.flag.end() && !takes(options, key)) {
-      warn(from_flag->second + " does not apply to --method " + std::string(method) +
-           " (ignored)");
+      warn(from_flag->second + " does not apply to --method " + std::string(method) + " (ignored)");
       continue;
     }
     out.set(key, value);

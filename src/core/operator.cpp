@@ -47,9 +47,9 @@ LinearOperator LinearOperator::transposed() const {
   return {dim, apply_transpose, apply};
 }
 
-LinearOperator make_operator(Eigen::Index dim,
-                             std::function<Eigen::VectorXd(const Eigen::VectorXd&)> apply,
-                             std::function<Eigen::VectorXd(const Eigen::VectorXd&)> apply_transpose) {
+LinearOperator make_operator(
+    Eigen::Index dim, std::function<Eigen::VectorXd(const Eigen::VectorXd&)> apply,
+    std::function<Eigen::VectorXd(const Eigen::VectorXd&)> apply_transpose) {
   auto wrap = [dim](std::function<Eigen::VectorXd(const Eigen::VectorXd&)> f) -> Apply {
     if (!f) return {};
     return [dim, f = std::move(f)](std::span<const double> v, std::span<double> o) {

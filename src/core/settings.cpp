@@ -88,10 +88,10 @@ Int parse_integer(std::string_view key, const std::string& text) {
   const char* end = text.data() + text.size();
   const auto [p, ec] = std::from_chars(text.data(), end, v);
   if (ec != std::errc() || p != end || text.empty())
-    throw InvalidOption(std::string(key), "expected " +
-                                              std::string(std::is_signed_v<Int> ? "an integer"
-                                                                                : "a whole number >= 0") +
-                                              ", got '" + text + "'");
+    throw InvalidOption(
+        std::string(key),
+        "expected " + std::string(std::is_signed_v<Int> ? "an integer" : "a whole number >= 0") +
+            ", got '" + text + "'");
   return v;
 }
 
@@ -159,8 +159,7 @@ void OptionFields::finish(std::string_view method) const {
   for (const auto& [key, value] : settings_->items()) {
     if (taken_.count(key)) continue;
     throw InvalidOption(key, "'" + std::string(method) + "' has no such option (it takes " +
-                                 (known_.empty() ? std::string("none") : join(known_, ", ")) +
-                                 ")");
+                                 (known_.empty() ? std::string("none") : join(known_, ", ")) + ")");
   }
 }
 

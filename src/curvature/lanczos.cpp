@@ -59,7 +59,9 @@ LanczosResult lanczos(const SymmetricOperator& a, const LanczosOptions& options,
   control.keep_basis = options.ritz_vectors;
   control.breakdown_tolerance = options.breakdown_tolerance;
   const krylov::Tridiagonal t = krylov::lanczos(
-      [&](const Eigen::VectorXd& v, Eigen::VectorXd& w) { a.apply(view(v), {w.data(), std::size_t(n)}); },
+      [&](const Eigen::VectorXd& v, Eigen::VectorXd& w) {
+        a.apply(view(v), {w.data(), std::size_t(n)});
+      },
       std::move(q), static_cast<std::size_t>(m), control, krylov::RunAllSteps{});
   if (!t.finite) return diverged(t.steps());
   const auto k = static_cast<Eigen::Index>(t.steps());
@@ -68,8 +70,9 @@ LanczosResult lanczos(const SymmetricOperator& a, const LanczosOptions& options,
   LanczosResult r;
   r.steps = t.steps();
   r.alpha = Eigen::Map<const Eigen::VectorXd>(t.alpha.data(), k);
-  r.beta = t.beta.empty() ? Eigen::VectorXd()
-                          : Eigen::VectorXd(Eigen::Map<const Eigen::VectorXd>(t.beta.data(), k - 1));
+  r.beta = t.beta.empty()
+               ? Eigen::VectorXd()
+               : Eigen::VectorXd(Eigen::Map<const Eigen::VectorXd>(t.beta.data(), k - 1));
   Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es;
   es.computeFromTridiagonal(r.alpha, r.beta, Eigen::ComputeEigenvectors);
   if (es.info() != Eigen::Success) return diverged(r.steps);

@@ -54,7 +54,8 @@ Summary newton_solve(const SmoothObjective& f, Vec& x, const Vec& theta, const N
     lo.solver = SolverKind::cg;
     lo.check_symmetry = false;
     lo.tolerance = std::min(0.1, std::sqrt(s.gradient_norm)) * 1e-2;
-    const LinearOperator h = make_operator(f.dim_x, [&](const Vec& v) { return f.hvp(x, theta, v); });
+    const LinearOperator h =
+        make_operator(f.dim_x, [&](const Vec& v) { return f.hvp(x, theta, v); });
     const LinearSolveResult d = solve(h, -g, lo);
     Vec dir = d.x;
     if (!dir.allFinite() || dir.dot(g) >= 0) dir = -g;  // fall back to steepest descent

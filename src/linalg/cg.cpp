@@ -52,7 +52,8 @@ struct CsrOperator {
     double pq = 0.0;
     for (int i = 0; i < view.n; ++i) {
       double t = 0.0;
-      for (int k = view.outer[i]; k < view.outer[i + 1]; ++k) t += view.values[k] * p[view.inner[k]];
+      for (int k = view.outer[i]; k < view.outer[i + 1]; ++k)
+        t += view.values[k] * p[view.inner[k]];
       q[i] = t;
       pq += p[i] * t;
     }

@@ -80,8 +80,8 @@ double resolve_omega(std::string_view text, const SparseMatrix& a) {
   double w = 0.0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), w);
   if (ec != std::errc() || end != text.data() + text.size())
-    throw InvalidOption("omega", "expected a number in (0, 2) or 'optimal', got '" +
-                                     std::string(text) + "'");
+    throw InvalidOption(
+        "omega", "expected a number in (0, 2) or 'optimal', got '" + std::string(text) + "'");
   check::require(w > 0 && w < 2, "omega", "must lie in (0, 2), got " + std::string(text));
   return w;
 }

@@ -60,8 +60,9 @@ double lanczos_jacobi_radius(const SparseMatrix& a, const std::vector<int>& diag
     if (!last && t.steps() % 10 != 0) return false;
     const auto m = static_cast<Eigen::Index>(t.steps());
     Eigen::VectorXd diag_t = Eigen::Map<const Eigen::VectorXd>(t.alpha.data(), m);
-    Eigen::VectorXd sub = m > 1 ? Eigen::VectorXd(Eigen::Map<const Eigen::VectorXd>(t.beta.data(), m - 1))
-                                : Eigen::VectorXd();
+    Eigen::VectorXd sub =
+        m > 1 ? Eigen::VectorXd(Eigen::Map<const Eigen::VectorXd>(t.beta.data(), m - 1))
+              : Eigen::VectorXd();
     Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es;
     es.computeFromTridiagonal(diag_t, sub, Eigen::ComputeEigenvectors);
     lmin = es.eigenvalues()[0];

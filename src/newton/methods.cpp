@@ -115,15 +115,15 @@ Options with_instance(Options o, const problems::Instance& instance) {
 
 template <class Options, class Minimize>
 Runner second_order(const char* name, const char* default_hessian, Minimize minimize) {
-  return [=](const problems::Instance& in, Eigen::VectorXd& x, const Settings& s,
-             Callbacks cb) {
+  return [=](const problems::Instance& in, Eigen::VectorXd& x, const Settings& s, Callbacks cb) {
     WithHessian<Options> base;
     base.hessian = default_hessian;
     const auto w = options_from(s, name, base);
     const auto h = hessian_of(w.hessian, in);
     if (std::string_view(name) == "gns-approx" && h == problems::HessianApproximation::exact)
-      throw InvalidOption("hessian", "gns-approx needs an approximation (wgn, fisher, "
-                                     "gn-fisher, bound or instance), not exact");
+      throw InvalidOption("hessian",
+                          "gns-approx needs an approximation (wgn, fisher, "
+                          "gn-fisher, bound or instance), not exact");
     return minimize(*in.oracle, x, HessianSource::approximation(*in.oracle, h),
                     with_instance(w.base, in), std::move(cb));
   };
@@ -145,11 +145,11 @@ const MethodRegistry<Runner>& methods() {
   static const MethodRegistry<Runner> registry = [] {
     MethodRegistry<Runner> r("newton");
     const auto gns = [](const problems::Oracle& f, Eigen::VectorXd& x, const HessianSource& h,
-                        const GnsOptions& o, Callbacks cb) {
-      return minimize_gns(f, x, h, o, std::move(cb));
-    };
-    r.add({"gns", "", "Semenov, Jaggi, Doikov, arXiv:2506.13710", "Gradient-normalized "
-                                                                     "regularized Newton, exact H"},
+                        const GnsOptions& o,
+                        Callbacks cb) { return minimize_gns(f, x, h, o, std::move(cb)); };
+    r.add({"gns", "", "Semenov, Jaggi, Doikov, arXiv:2506.13710",
+           "Gradient-normalized "
+           "regularized Newton, exact H"},
           docs_with_hessian<GnsOptions>("exact"), second_order<GnsOptions>("gns", "exact", gns));
     r.add({"gns-approx", "", "Semenov, Jaggi, Doikov, arXiv:2506.13710",
            "GNS with a Hessian approximation"},

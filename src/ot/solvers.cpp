@@ -10,8 +10,7 @@ const MethodRegistry<Solver>& solvers() {
   static const MethodRegistry<Solver> registry = [] {
     MethodRegistry<Solver> r("ot");
     r.add({"sinkhorn", "", "Cuturi, NeurIPS 2013", "Log-domain Sinkhorn"},
-          option_docs<SinkhornOptions>,
-          [](const Problem& p, const Settings& s, Callbacks cb) {
+          option_docs<SinkhornOptions>, [](const Problem& p, const Settings& s, Callbacks cb) {
             return sinkhorn(p, options_from<SinkhornOptions>(s, "sinkhorn"), std::move(cb));
           });
     r.add({"sinkhorn-eps", "", "Schmitzer, SIAM J. Sci. Comput. 2019",
@@ -21,8 +20,8 @@ const MethodRegistry<Solver>& solvers() {
             return sinkhorn_epsilon_scaling(
                 p, options_from<EpsilonScalingOptions>(s, "sinkhorn-eps"), std::move(cb));
           });
-    r.add({"sns", "", "Tang et al., ICLR 2024", "Sinkhorn-Newton-Sparse"},
-          option_docs<SnsOptions>, [](const Problem& p, const Settings& s, Callbacks cb) {
+    r.add({"sns", "", "Tang et al., ICLR 2024", "Sinkhorn-Newton-Sparse"}, option_docs<SnsOptions>,
+          [](const Problem& p, const Settings& s, Callbacks cb) {
             return sinkhorn_newton_sparse(p, options_from<SnsOptions>(s, "sns"), std::move(cb));
           });
     r.add({"exact", "", "", "Exact OT (network simplex on the scaled integer problem)", false},

@@ -99,8 +99,9 @@ MlpShape MlpShape::parse(const std::string& spec) {
   // width, so the full form is required here. "IN-H-1" without "mlp:" is the old spelling.
   const MlpSpec m = read_mlp_spec(is_mlp_spec(spec) ? spec : "mlp:" + spec, {"softplus"});
   if (m.widths.size() != 3)
-    throw InvalidOption("model", "'" + spec + "': expected mlp:IN-H-1 (one hidden layer of "
-                                              "softplus units, e.g. mlp:20-20-1)");
+    throw InvalidOption("model", "'" + spec +
+                                     "': expected mlp:IN-H-1 (one hidden layer of "
+                                     "softplus units, e.g. mlp:20-20-1)");
   if (m.widths[2] != 1)
     throw InvalidOption("model", "'" + spec + "': only a scalar output (...-1) is supported");
   return {m.widths[0], m.widths[1]};

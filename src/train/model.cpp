@@ -60,9 +60,8 @@ torch::nn::Sequential make_model(const std::string& spec, const InputShape& inpu
   }
   if (spec == "cnn-small") return make_cnn_small(input, classes);
   throw InvalidOption(
-      "model",
-      "unknown model '" + spec +
-          "' (expected mlp:HIDDEN-...[,relu|tanh], mlp:IN-...-OUT, linear or cnn-small)");
+      "model", "unknown model '" + spec +
+                   "' (expected mlp:HIDDEN-...[,relu|tanh], mlp:IN-...-OUT, linear or cnn-small)");
 }
 
 std::int64_t parameter_count(const torch::nn::Module& model) {

@@ -227,7 +227,8 @@ void add_recovery(std::vector<MethodCase>& out) {
       },
       {{},
        {},
-       {{"subgm", {{"schedule", "geometric:eta0=1e6,rho=0.999"}}}, {"l2-gd", {{"step_size", "1e6"}}}},
+       {{"subgm", {{"schedule", "geometric:eta0=1e6,rho=0.999"}}},
+        {"l2-gd", {{"step_size", "1e6"}}}},
        {}});
 }
 
@@ -366,7 +367,8 @@ TEST_P(RunContract, DocumentedDefaultsReadBackAsSettings) {
   EXPECT_EQ(a.iterations, b.iterations);
   const auto same = [](double u, double v) { return u == v || (std::isnan(u) && std::isnan(v)); };
   EXPECT_TRUE(same(a.objective, b.objective)) << a.objective << " vs " << b.objective;
-  EXPECT_TRUE(same(a.gradient_norm, b.gradient_norm)) << a.gradient_norm << " vs " << b.gradient_norm;
+  EXPECT_TRUE(same(a.gradient_norm, b.gradient_norm))
+      << a.gradient_norm << " vs " << b.gradient_norm;
 }
 
 TEST_P(RunContract, TimeLimitStops) {

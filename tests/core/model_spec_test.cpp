@@ -21,8 +21,8 @@ TEST(MlpSpec, HiddenAndFullFormsResolveAgainstTheData) {
 }
 
 TEST(MlpSpec, MistakesAreNamed) {
-  for (const char* bad : {"mlp:", "mlp:0", "mlp:12-x", "mlp:-3", "mlp:8,swish", "linear",
-                          "mlp:784-128"})
+  for (const char* bad :
+       {"mlp:", "mlp:0", "mlp:12-x", "mlp:-3", "mlp:8,swish", "linear", "mlp:784-128"})
     EXPECT_THROW(parse_mlp_spec(bad, 784, 10), InvalidOption) << bad;
   try {
     parse_mlp_spec("mlp:784-128", 784, 10);

@@ -112,8 +112,7 @@ TEST(MethodRegistry, FindsRunsAndNamesTheKnownMethods) {
   EXPECT_TRUE(found);
   auto f = make_rosenbrock();
   Eigen::VectorXd x = f->initial_point();
-  const Summary s =
-      r.at("gd").run(*f, x, Settings::parse("step_size=1e-3,max_iterations=5"), {});
+  const Summary s = r.at("gd").run(*f, x, Settings::parse("step_size=1e-3,max_iterations=5"), {});
   EXPECT_EQ(s.iterations, 5u);
   EXPECT_EQ(s.method, "gd");
 }

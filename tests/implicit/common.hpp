@@ -50,8 +50,8 @@ inline double rel_err(const Vec& a, const Vec& b) {
 
 /// Checks an Optimality's products against each other and against central differences of F.
 /// Returns the worst relative error.
-inline double product_check(const descent::implicit::Optimality& f, const Vec& x,
-                            const Vec& th, std::uint64_t seed) {
+inline double product_check(const descent::implicit::Optimality& f, const Vec& x, const Vec& th,
+                            std::uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::normal_distribution<double> n01;
   const auto rnd = [&](Eigen::Index n) {

@@ -24,8 +24,8 @@
 #include "descent/linalg/manifest.hpp"
 #include "descent/linalg/preconditioners.hpp"
 #include "descent/linalg/sequence.hpp"
-#include "descent/linalg/sor.hpp"
 #include "descent/linalg/solvers.hpp"
+#include "descent/linalg/sor.hpp"
 #include "descent/linalg/spectral.hpp"
 #include "method_flags.hpp"
 
@@ -100,9 +100,8 @@ int run_solve(const SolveFlags& f, const Globals& g) {
   Settings settings = settings_for(f.options, docs, f.method);
   if (!f.history.empty()) settings.set("record_history", "true");
 
-  Summary s = naming_flags(f.options, [&] {
-    return method.run(a, b, x, settings, make_callbacks(f.run, g));
-  });
+  Summary s = naming_flags(f.options,
+                           [&] { return method.run(a, b, x, settings, make_callbacks(f.run, g)); });
   const double true_residual = (b - a * x).norm();
   if (!f.history.empty()) {
     Eigen::MatrixXd h(static_cast<Eigen::Index>(s.history.size()), 3);
@@ -440,8 +439,7 @@ const CommandRegistrar solve_cmd("solve", [](CLI::App& app, Globals& g) {
   add_option_flag(cmd, f->options, "--tol", "tolerance", "Residual tolerance", docs);
   add_option_flag(cmd, f->options, "--tol-mode", "tolerance_mode",
                   "rhs (||r|| <= tol ||b||), initial (tol ||r0||) or absolute", docs);
-  add_option_flag(cmd, f->options, "--max-iterations", "max_iterations", "Cap on iterations",
-                  docs);
+  add_option_flag(cmd, f->options, "--max-iterations", "max_iterations", "Cap on iterations", docs);
   add_set_flag(cmd, f->options, "linalg");
   cmd->add_option("--x0", f->x0, "Initial guess (.mtx vector; default 0): a warm start");
   cmd->add_option("--out", f->out, "Write the solution to this .mtx file");

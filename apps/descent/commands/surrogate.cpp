@@ -7,8 +7,8 @@
 #include <memory>
 
 #include "cli.hpp"
-#include "descent/core/model_spec.hpp"
 #include "descent/core/error.hpp"
+#include "descent/core/model_spec.hpp"
 #include "descent/core/options.hpp"
 #include "descent/data/datasets.hpp"
 #include "descent/io/csv.hpp"

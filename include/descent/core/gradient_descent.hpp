@@ -16,8 +16,8 @@
 
 #include "descent/core/callbacks.hpp"
 #include "descent/core/method_registry.hpp"
-#include "descent/core/settings.hpp"
 #include "descent/core/problems.hpp"
+#include "descent/core/settings.hpp"
 #include "descent/core/status.hpp"
 
 namespace descent {

@@ -56,7 +56,7 @@ Product<std::decay_t<F>> product(Eigen::Index n, F&& f) {
 }
 
 struct CgControl {
-  double threshold = 0.0;           ///< stop when ||r|| <= threshold (absolute)
+  double threshold = 0.0;            ///< stop when ||r|| <= threshold (absolute)
   bool relative_to_initial = false;  ///< threshold is multiplied by ||r_0|| first
   std::size_t max_iterations = 0;
   /// On convergence recompute b - A x and continue if the recursive residual drifted.
@@ -261,8 +261,7 @@ Tridiagonal lanczos(Apply&& apply, Eigen::VectorXd q, std::size_t steps,
     const double bk = w.norm();
     t.last_beta = bk;
     scale = std::max(scale, std::abs(ak));
-    const bool last =
-        k + 1 == m || bk <= control.breakdown_tolerance * std::max(scale, 1e-300);
+    const bool last = k + 1 == m || bk <= control.breakdown_tolerance * std::max(scale, 1e-300);
     if (stop(static_cast<const Tridiagonal&>(t), bk, last) || last) break;
     t.beta.push_back(bk);
     scale = std::max(scale, bk);

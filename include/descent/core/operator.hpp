@@ -34,10 +34,9 @@ struct LinearOperator {
 
 /// Products written as functions returning vectors (autodiff callbacks, closures over a model);
 /// `apply_transpose` may be empty.
-LinearOperator make_operator(Eigen::Index dim,
-                             std::function<Eigen::VectorXd(const Eigen::VectorXd&)> apply,
-                             std::function<Eigen::VectorXd(const Eigen::VectorXd&)> apply_transpose =
-                                 {});
+LinearOperator make_operator(
+    Eigen::Index dim, std::function<Eigen::VectorXd(const Eigen::VectorXd&)> apply,
+    std::function<Eigen::VectorXd(const Eigen::VectorXd&)> apply_transpose = {});
 
 /// A dense square matrix as an operator with both products. The operator keeps its own copy of
 /// the matrix (shared between copies of the operator), so a temporary may be passed.

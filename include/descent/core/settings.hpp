@@ -94,8 +94,8 @@ class OptionFields {
         }
         ++i;
       }
-      throw InvalidOption(std::string(key), "unknown value '" + *text + "' (expected " +
-                                                join(spelled, " | ") + ")");
+      throw InvalidOption(std::string(key),
+                          "unknown value '" + *text + "' (expected " + join(spelled, " | ") + ")");
     }
     document(key, current, std::string(help) + " (" + join(spelled, " | ") + ")");
     return *this;

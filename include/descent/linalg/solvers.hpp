@@ -24,9 +24,8 @@
 namespace descent::linalg {
 
 /// Solves A x = b from the guess in x (updated in place).
-using Solver =
-    std::function<Summary(const SparseMatrix& a, const Vector& b, Vector& x, const Settings&,
-                          Callbacks)>;
+using Solver = std::function<Summary(const SparseMatrix& a, const Vector& b, Vector& x,
+                                     const Settings&, Callbacks)>;
 
 const MethodRegistry<Solver>& solvers();
 

@@ -17,11 +17,11 @@
 #include <Eigen/Core>
 
 #include "descent/core/callbacks.hpp"
+#include "descent/core/method_registry.hpp"
+#include "descent/core/settings.hpp"
 #include "descent/core/status.hpp"
 #include "descent/newton/common.hpp"
 #include "descent/newton/regularized_solver.hpp"
-#include "descent/core/method_registry.hpp"
-#include "descent/core/settings.hpp"
 #include "descent/problems/factory.hpp"
 #include "descent/problems/oracle.hpp"
 

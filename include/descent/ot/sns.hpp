@@ -129,7 +129,8 @@ struct SnsOptions {
     f.choice("convention", convention,
              {{"hessian", SparsityConvention::hessian}, {"plan", SparsityConvention::plan}},
              "what lambda counts");
-    f.choice("rank", rank, {{"magnitude", SparsityRank::magnitude}, {"scaled", SparsityRank::scaled}},
+    f.choice("rank", rank,
+             {{"magnitude", SparsityRank::magnitude}, {"scaled", SparsityRank::scaled}},
              "how entries are ranked for the sparse Hessian");
     f("cg_tolerance", cg_tolerance, "CG stops at |r| <= cg_tolerance |grad|");
     f("cg_max_iterations", cg_max_iterations, "0 = 10 (n + m)");
