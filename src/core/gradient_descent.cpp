@@ -11,10 +11,7 @@ namespace descent {
 void GradientDescentOptions::validate() const {
   check::positive("step_size", step_size);
   check::in_half_open("momentum", momentum, 0.0, 1.0);
-  check::at_least("max_iterations", static_cast<long long>(max_iterations), 1);
-  check::non_negative("gradient_tolerance", gradient_tolerance);
-  check::require(divergence_factor > 1, "divergence_factor", "must be > 1");
-  check::at_least("history_stride", static_cast<long long>(history_stride), 1);
+  check::gradient_loop(max_iterations, gradient_tolerance, divergence_factor, history_stride);
 }
 
 Summary minimize_gradient_descent(const DifferentiableFunction& f, Eigen::VectorXd& x,

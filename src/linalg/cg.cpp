@@ -49,11 +49,15 @@ void record(Summary& s, std::size_t k, double rnorm, double bnorm, double second
 struct CsrOperator {
   CsrView view;
   double apply_dot(const double* p, double* q) const noexcept {
+    // Locals, not members: the stores to q must not make the compiler reload the CSR arrays.
+    const int n = view.n;
+    const int* const outer = view.outer;
+    const int* const inner = view.inner;
+    const double* const values = view.values;
     double pq = 0.0;
-    for (int i = 0; i < view.n; ++i) {
+    for (int i = 0; i < n; ++i) {
       double t = 0.0;
-      for (int k = view.outer[i]; k < view.outer[i + 1]; ++k)
-        t += view.values[k] * p[view.inner[k]];
+      for (int k = outer[i]; k < outer[i + 1]; ++k) t += values[k] * p[inner[k]];
       q[i] = t;
       pq += p[i] * t;
     }

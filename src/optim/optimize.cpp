@@ -12,10 +12,7 @@ void OptimizeOptions::validate() const {
   rule.validate();
   check::non_negative("clip_norm", clip_norm);
   check::non_negative("clip_value", clip_value);
-  check::at_least("max_iterations", static_cast<long long>(max_iterations), 1);
-  check::non_negative("gradient_tolerance", gradient_tolerance);
-  check::require(divergence_factor > 1, "divergence_factor", "must be > 1");
-  check::at_least("history_stride", static_cast<long long>(history_stride), 1);
+  check::gradient_loop(max_iterations, gradient_tolerance, divergence_factor, history_stride);
 }
 
 Summary minimize(const DifferentiableFunction& f, Eigen::VectorXd& x,

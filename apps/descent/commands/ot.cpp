@@ -1,9 +1,7 @@
 // `descent ot`: optimal transport between two point clouds or two images, with any solver of
 // descent::ot (log-domain Sinkhorn, epsilon scaling, Sinkhorn-Newton-Sparse, exact).
-#include <cctype>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <iostream>
 
 #include "cli.hpp"
@@ -16,6 +14,7 @@
 #include "descent/io/npy.hpp"
 #include "descent/ot/ot.hpp"
 #include "method_flags.hpp"
+#include "tables.hpp"
 
 namespace descent::cli {
 namespace {
@@ -35,25 +34,6 @@ struct OtFlags {
   std::string plan_out, potentials_out;
   RunFlags run;
 };
-
-std::string extension(const std::string& path) {
-  std::string e = std::filesystem::path(path).extension().string();
-  for (auto& c : e) c = char(std::tolower(static_cast<unsigned char>(c)));
-  return e;
-}
-
-// A numeric table from .npy or .csv.
-Eigen::MatrixXd read_table(const std::string& path, const std::string& what) {
-  const std::string e = extension(path);
-  if (e == ".npy") {
-    const io::NpyArray a = io::read_npy(path);
-    if (!io::all_finite(a)) throw InputError(path, 0, what, "contains nan or inf");
-    return io::read_npy_matrix(path);
-  }
-  if (e == ".csv" || e == ".txt") return io::read_csv_matrix(path);
-  throw Error(what + " '" + path + "': unsupported file type (use .csv or .npy" +
-              (what.find("image") != std::string::npos ? ", or .idx/.idx.gz[:INDEX]" : "") + ")");
-}
 
 Eigen::VectorXd read_weights(const std::string& path, Eigen::Index expected) {
   if (path.empty()) return {};
@@ -87,7 +67,7 @@ Eigen::MatrixXd read_image(const std::string& spec) {
   if (!idx) {
     if (colon != std::string::npos && path != spec)
       throw Error("image '" + spec + "': ':INDEX' applies to IDX files only");
-    return read_table(path, "image");
+    return read_table(path, "image", ", or .idx/.idx.gz[:INDEX]");
   }
   const io::IdxArray a = io::read_idx(path);
   std::size_t h = 0, w = 0, count = 1;

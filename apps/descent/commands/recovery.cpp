@@ -1,10 +1,8 @@
 // `descent recover`: robust low-rank matrix recovery with SubGM (Ma & Fattahi, JMLR 2023) or the
 // l2-GD baseline, on a synthetic problem or on the user's own measurements.
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <iostream>
 #include <sstream>
 
@@ -19,6 +17,7 @@
 #include "descent/recovery/l2_gd.hpp"
 #include "descent/recovery/problem.hpp"
 #include "descent/recovery/subgm.hpp"
+#include "tables.hpp"
 
 namespace descent::cli {
 namespace {
@@ -51,24 +50,6 @@ struct RecoverFlags {
   std::string output_factor, output_matrix, history;
   RunFlags run;
 };
-
-std::string extension(const std::string& path) {
-  std::string e = std::filesystem::path(path).extension().string();
-  for (auto& c : e) c = char(std::tolower(static_cast<unsigned char>(c)));
-  return e;
-}
-
-Eigen::MatrixXd read_table(const std::string& path, const std::string& what) {
-  const std::string e = extension(path);
-  if (e == ".npy") {
-    const io::NpyArray a = io::read_npy(path);
-    if (!io::all_finite(a)) throw InputError(path, 0, what, "contains nan or inf");
-    return io::read_npy_matrix(path);
-  }
-  if (e == ".mtx") return io::read_matrix_market_dense(path);
-  if (e == ".csv" || e == ".txt") return io::read_csv_matrix(path);
-  throw Error(what + " '" + path + "': unsupported file type (use .npy, .mtx or .csv)");
-}
 
 // The operator: a 2-D (m, d*d) table, or a 3-D (m, d, d) .npy array. With `normalize`, the
 // entries are divided by their RMS (returned in *rms), so that eta0 = 0.5 suits any unit.

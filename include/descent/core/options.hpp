@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cmath>
+#include <cstddef>
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -43,6 +44,16 @@ inline void in_half_open(std::string_view field, double v, double lo, double hi)
 }
 inline void at_least(std::string_view field, long long v, long long lo) {
   require(v >= lo, field, "must be >= " + std::to_string(lo) + ", got " + std::to_string(v));
+}
+
+/// The fields every gradient loop shares (core gradient descent, optim::minimize): at least one
+/// iteration, a tolerance >= 0, a divergence factor > 1 and a history stride >= 1.
+inline void gradient_loop(std::size_t max_iterations, double gradient_tolerance,
+                          double divergence_factor, std::size_t history_stride) {
+  at_least("max_iterations", static_cast<long long>(max_iterations), 1);
+  non_negative("gradient_tolerance", gradient_tolerance);
+  require(divergence_factor > 1, "divergence_factor", "must be > 1");
+  at_least("history_stride", static_cast<long long>(history_stride), 1);
 }
 
 }  // namespace descent::check
