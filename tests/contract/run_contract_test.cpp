@@ -3,8 +3,8 @@
 //  - the last history row is kept whatever ends the run (here with a stride that skips it);
 //  - a blow-up is Status::diverged;
 //  - the time limit stops the run.
-// Every iterative method of the library registries (core, optim, newton, linalg, ot, recovery)
-// is a case by being registered; bilevel, without a registry yet, is listed by hand.
+// Every iterative method of the library registries (core, optim, newton, linalg, ot, recovery,
+// bilevel) is a case by being registered.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -18,6 +18,7 @@
 #include "descent/bilevel/borep.hpp"
 #include "descent/bilevel/bsvrb.hpp"
 #include "descent/bilevel/lvhba.hpp"
+#include "descent/bilevel/methods.hpp"
 #include "descent/bilevel/problems.hpp"
 #include "descent/core/callbacks.hpp"
 #include "descent/core/gradient_descent.hpp"
@@ -232,71 +233,53 @@ void add_recovery(std::vector<MethodCase>& out) {
        {}});
 }
 
-// ---------------------------------------------------------------- hand-listed cases
-//
-// bilevel, whose registries (one per problem class) are still to come: run directly.
-
-Summary run_lvhba(const Scenario& s, Callbacks cb) {
-  const bilevel::LlcToy p(20);
-  auto st = bilevel::LvHbaState::start(p, p.start_x(), p.start_y());
-  bilevel::LvHbaOptions o;
-  if (s.diverge) o.alpha = o.eta = 1e3;
-  o.max_iterations = s.max_iterations;
-  o.record_history = s.history.record_history;
-  o.history_stride = s.history.history_stride;
-  return bilevel::minimize_lvhba(p, st, o, cb);
-}
-
-Summary run_borep(const Scenario& s, Callbacks cb) {
-  bilevel::CoshToy p(5);
-  auto st = bilevel::BoRepState::start(p, bilevel::Vec::Constant(5, 7.6), bilevel::Vec::Zero(5));
-  bilevel::BoRepOptions o;
-  o.eta = 0.1;
-  o.beta = 0.9;
-  o.nu = 0.5;
-  o.update_period = 2;
-  o.lower_steps = 5;
-  o.lower_step = 0.5;
-  o.normalized = !s.diverge;  // unnormalized momentum overflows on this toy (BO-2)
-  o.max_iterations = s.diverge ? 50 : s.max_iterations;
-  o.record_history = s.history.record_history;
-  o.history_stride = s.history.history_stride;
-  return bilevel::minimize_borep(p, st, o, cb);
-}
-
-Summary run_bsvrb(const Scenario& s, Callbacks cb, bool rsvrb) {
-  bilevel::MultiBlockQuadratic p(10, 4, 3, 0.1, 0.0, 9);
-  bilevel::Vec x = bilevel::Vec::Ones(4);
-  std::vector<bilevel::Vec> y(10, bilevel::Vec::Zero(3));
-  if (rsvrb) {
-    bilevel::RsvrbOptions o;
-    if (s.diverge) o.tau = 5.0;
-    o.max_iterations = s.diverge ? 3000 : s.max_iterations;
-    o.record_history = s.history.record_history;
-    o.history_stride = s.history.history_stride;
-    return bilevel::minimize_rsvrb(p, x, y, o, cb);
-  }
-  bilevel::BsvrbOptions o;
-  if (s.diverge) o.tau = o.tau_v = 5.0;  // far above 2/L of the lower level
-  o.max_iterations = s.diverge ? 3000 : s.max_iterations;
-  o.record_history = s.history.record_history;
-  o.history_stride = s.history.history_stride;
-  return bilevel::minimize_bsvrb(p, x, y, o, cb);
+void add_bilevel(std::vector<MethodCase>& out) {
+  add_registry<bilevel::ConstrainedRunner>(
+      out, bilevel::constrained_methods(),
+      [](const auto& m, const Settings& s, Callbacks cb, bool) {
+        const bilevel::LlcToy p(20);
+        bilevel::Vec x = p.start_x(), y = p.start_y();
+        return m.run(p, x, y, s, std::move(cb));
+      },
+      {{}, {}, {{"lvhba", {{"alpha", "1e3"}, {"eta", "1e3"}}}}, {}});
+  FamilySettings single;
+  single.base_for["borep"] = {{"eta", "0.1"},         {"beta", "0.9"},      {"nu", "0.5"},
+                              {"update_period", "2"}, {"lower_steps", "5"}, {"lower_step", "0.5"}};
+  // Unnormalised momentum overflows on this toy (BO-2); so do SOBA's plain steps when large.
+  single.blow_up["borep"] = {{"normalized", "false"}};
+  single.blow_up["soba"] = {{"eta", "10"}};
+  add_registry<bilevel::Runner>(
+      out, bilevel::methods(),
+      [](const auto& m, const Settings& s, Callbacks cb, bool) {
+        bilevel::CoshToy p(5);
+        bilevel::Vec x = bilevel::Vec::Constant(5, 7.6), y = bilevel::Vec::Zero(5);
+        return m.run(p, x, y, s, std::move(cb));
+      },
+      single);
+  FamilySettings blocks;  // lower-level steps far above 2/L
+  blocks.blow_up["bsvrb1"] = {{"tau", "5"}, {"tau_v", "5"}, {"max_iterations", "3000"}};
+  blocks.blow_up["bsvrb2"] = blocks.blow_up["bsvrb1"];
+  blocks.blow_up["rsvrb"] = {{"tau", "5"}, {"max_iterations", "3000"}};
+  add_registry<bilevel::MultiBlockRunner>(
+      out, bilevel::multi_block_methods(),
+      [](const auto& m, const Settings& s, Callbacks cb, bool) {
+        bilevel::MultiBlockQuadratic p(10, 4, 3, 0.1, 0.0, 9);
+        bilevel::Vec x = bilevel::Vec::Ones(4);
+        std::vector<bilevel::Vec> y(10, bilevel::Vec::Zero(3));
+        return m.run(p, x, y, s, std::move(cb));
+      },
+      blocks);
 }
 
 std::vector<MethodCase> methods() {
-  std::vector<MethodCase> m{
-      {"lvhba", run_lvhba},
-      {"borep", run_borep},
-      {"bsvrb", [](const Scenario& s, Callbacks cb) { return run_bsvrb(s, cb, false); }},
-      {"rsvrb", [](const Scenario& s, Callbacks cb) { return run_bsvrb(s, cb, true); }},
-  };
+  std::vector<MethodCase> m;
   add_core(m);
   add_optim(m);
   add_newton(m);
   add_linalg(m);
   add_ot(m);
   add_recovery(m);
+  add_bilevel(m);
   return m;
 }
 

@@ -52,6 +52,27 @@ struct BoRepOptions {
   std::size_t history_stride = 1;
 
   void validate() const;
+  /// The fields by name (descent/core/settings.hpp).
+  template <class Fields>
+  void fields(Fields& f) {
+    f("eta", eta, "upper-level step");
+    f("beta", beta, "momentum in [0, 1)");
+    f("nu", nu, "z step");
+    f("lower_step", lower_step, "lower-level SGD step");
+    f("update_period", update_period, "update y every I iterations");
+    f("lower_steps", lower_steps, "SGD steps per lower-level update");
+    f("normalized", normalized, "normalised upper-level steps");
+    f("z_radius", z_radius, "radius of the z ball; inf = none");
+    f("refine_epochs", refine_epochs, "Epoch-SGD refinement of y_0; 0 = off");
+    f("refine_step", refine_step, "first refinement step");
+    f("refine_epoch_length", refine_epoch_length, "first refinement epoch length");
+    f("max_iterations", max_iterations, "T");
+    f("gradient_tolerance", gradient_tolerance, "converged when the exact hypergradient is below");
+    f("divergence_threshold", divergence_threshold, "diverged when an entry exceeds this");
+    f("seed", seed, "minibatch stream");
+    f("record_history", record_history, "one history row per iteration");
+    f("history_stride", history_stride, "keep every k-th row (the last is kept)");
+  }
 };
 
 /// SOBA: β = 0, un-normalised, I = N = 1, step `step` for x and `lower_step` for y and z.

@@ -55,6 +55,28 @@ struct BsvrbOptions {
   std::size_t history_stride = 1;
 
   void validate() const;
+  /// The fields by name (descent/core/settings.hpp); the version is the method's name.
+  template <class Fields>
+  void fields(Fields& f) {
+    f("blocks_per_iteration", blocks_per_iteration, "I; 0 = all blocks");
+    f("batch", batch, "samples per sampled block");
+    f("eta", eta, "upper-level step");
+    f("tau", tau, "lower-level step");
+    f("tau_v", tau_v, "v step (v2)");
+    f("beta", beta, "STORM beta in (0, 1]");
+    f("alpha", alpha, "MSVR alpha in (0, 1]");
+    f.choice("gamma_rule", gamma_rule, {{"theory", GammaRule::theory}, {"fixed", GammaRule::fixed}},
+             "MSVR gamma");
+    f("gamma", gamma, "the fixed gamma");
+    f("lambda_lb", lambda_lb, "eigenvalue floor (v1)");
+    f("v_radius", v_radius, "bound on |v_i| (v2)");
+    f("decay_eta", decay_eta, "eta_t = eta / sqrt(t + 1)");
+    f("max_iterations", max_iterations, "cap on iterations");
+    f("divergence_threshold", divergence_threshold, "diverged when an entry exceeds this");
+    f("seed", seed, "block and minibatch sampling");
+    f("record_history", record_history, "one history row per iteration");
+    f("history_stride", history_stride, "keep every k-th row (the last is kept)");
+  }
 };
 
 std::string_view to_string(BsvrbVersion v) noexcept;
@@ -76,6 +98,22 @@ struct RsvrbOptions {
   std::size_t history_stride = 1;
 
   void validate() const;
+  /// The fields by name (descent/core/settings.hpp).
+  template <class Fields>
+  void fields(Fields& f) {
+    f("blocks_per_iteration", blocks_per_iteration, "I; 0 = all blocks");
+    f("batch", batch, "samples per sampled block");
+    f("eta", eta, "upper-level step");
+    f("tau", tau, "lower-level step");
+    f("beta", beta, "STORM beta for every estimator");
+    f("lambda_lb", lambda_lb, "eigenvalue floor");
+    f("decay_eta", decay_eta, "eta_t = eta / sqrt(t + 1)");
+    f("max_iterations", max_iterations, "cap on iterations");
+    f("divergence_threshold", divergence_threshold, "diverged when an entry exceeds this");
+    f("seed", seed, "block and minibatch sampling");
+    f("record_history", record_history, "one history row per iteration");
+    f("history_stride", history_stride, "keep every k-th row (the last is kept)");
+  }
 };
 
 /// Optional monitor (e.g. ‖x − x*‖/‖x*‖), recorded as the history extra "monitor".

@@ -44,6 +44,23 @@ struct LvHbaOptions {
   std::size_t history_stride = 1;
 
   void validate() const;
+  /// The fields by name (descent/core/settings.hpp).
+  template <class Fields>
+  void fields(Fields& f) {
+    f("alpha", alpha, "step for (x, y)");
+    f("beta", beta, "step for z");
+    f("eta", eta, "step for (theta, lambda)");
+    f("gamma1", gamma1, "proximal parameter of theta");
+    f("gamma2", gamma2, "proximal parameter of lambda");
+    f("c_lower", c_lower, "c_k = c_lower (k+1)^p");
+    f("p", p, "exponent of c_k; 0 = constant penalty");
+    f("multiplier_bound", multiplier_bound, "clamp |lambda|, |z| to this; inf = none");
+    f("max_iterations", max_iterations, "fixed budget K");
+    f("divergence_factor", divergence_factor,
+      "diverged when an entry exceeds this times the start");
+    f("record_history", record_history, "one history row per iteration");
+    f("history_stride", history_stride, "keep every k-th row (the last is kept)");
+  }
 };
 
 /// The iterate (x, y), the proximal variables (θ, λ) and the multiplier anchor z.
