@@ -184,26 +184,6 @@ int run_bilevel(const BilevelFlags& f, const Globals& g) {
   return run_blocks(f, g);
 }
 
-const MethodRegistrar lvhba_method(
-    {"lvhba", "bilevel", "descent bilevel --method lvhba", "Yao, Yu, Zeng, Zhang, ICLR 2024",
-     "Hessian-free single loop for coupled-constraint lower levels (proximal Lagrangian)"});
-const MethodRegistrar borep_method({"borep", "bilevel", "descent bilevel --method borep",
-                                    "Hao, Gong, Liu, ICLR 2024",
-                                    "Normalised momentum + periodic LL updates (unbounded "
-                                    "smoothness)"});
-const MethodRegistrar soba_method({"soba", "bilevel", "descent bilevel --method soba",
-                                   "Dagreou, Ablin, Vaiter, Moreau, NeurIPS 2022",
-                                   "Single-loop SGD on x, y and the linear-system variable z"});
-const MethodRegistrar bsvrb1_method({"bsvrb1", "bilevel", "descent bilevel --method bsvrb1",
-                                     "Hu, Qiu, Guo, Zhang, Yang, ICML 2023",
-                                     "Multi-block bilevel, MSVR-tracked Hessians + STORM"});
-const MethodRegistrar bsvrb2_method({"bsvrb2", "bilevel", "descent bilevel --method bsvrb2",
-                                     "Hu, Qiu, Guo, Zhang, Yang, ICML 2023",
-                                     "Multi-block bilevel, MSVR-tracked HVP iteration + STORM"});
-const MethodRegistrar rsvrb_method({"rsvrb", "bilevel", "descent bilevel --method rsvrb",
-                                    "Guo, Hu, Zhang, Yang, arXiv:2105.02266",
-                                    "Randomised STORM estimators for multi-task bilevel"});
-
 const CommandRegistrar registrar("bilevel", [](CLI::App& app, Globals& g) {
   auto f = std::make_shared<BilevelFlags>();
   auto* cmd = app.add_subcommand(

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli.hpp"
+#include "descent/bilevel/methods.hpp"
 #include "descent/core/gradient_descent.hpp"
 #include "descent/core/problems.hpp"
 #include "descent/experiments/registry.hpp"
@@ -10,6 +11,7 @@
 #include "descent/optim/optimize.hpp"
 #include "descent/optim/synthetic.hpp"
 #include "descent/ot/solvers.hpp"
+#include "descent/recovery/methods.hpp"
 
 namespace descent::cli {
 namespace {
@@ -43,6 +45,10 @@ std::vector<Listed> all_methods() {
   add(out, newton::methods(), "descent newton --method");
   add(out, linalg::solvers(), "descent solve A.mtx b.mtx --method");
   add(out, ot::solvers(), "descent ot --method");
+  add(out, recovery::methods(), "descent recover --method");
+  add(out, bilevel::constrained_methods(), "descent bilevel --method");
+  add(out, bilevel::methods(), "descent bilevel --method");
+  add(out, bilevel::multi_block_methods(), "descent bilevel --method");
   for (const auto& m : methods())
     out.push_back({{m.name, m.family, m.paper, m.summary}, m.command, {}});
   return out;

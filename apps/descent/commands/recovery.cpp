@@ -276,15 +276,6 @@ int run_recover(const RecoverFlags& f, const Globals& g) {
   return exit_code(s.status, Goal::budget);
 }
 
-const MethodRegistrar subgm_method(
-    {"subgm", "recovery", "descent recover --method subgm",
-     "Ma & Fattahi, Global Convergence of Sub-gradient Method for Robust Matrix Recovery, JMLR "
-     "2023",
-     "Sub-gradient method on the factorised l1 loss with small initialization"});
-const MethodRegistrar l2gd_method({"l2-gd", "recovery", "descent recover --method l2-gd",
-                                   "Burer-Monteiro factorisation (baseline)",
-                                   "Gradient descent on the factorised l2 loss"});
-
 const CommandRegistrar registrar("recover", [](CLI::App& app, Globals& g) {
   auto f = std::make_shared<RecoverFlags>();
   auto* cmd = app.add_subcommand(

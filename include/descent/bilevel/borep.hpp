@@ -24,6 +24,7 @@
 
 #include "descent/bilevel/problem.hpp"
 #include "descent/core/callbacks.hpp"
+#include "descent/core/settings.hpp"
 #include "descent/core/status.hpp"
 
 namespace descent::bilevel {
@@ -66,12 +67,10 @@ struct BoRepOptions {
     f("refine_epochs", refine_epochs, "Epoch-SGD refinement of y_0; 0 = off");
     f("refine_step", refine_step, "first refinement step");
     f("refine_epoch_length", refine_epoch_length, "first refinement epoch length");
-    f("max_iterations", max_iterations, "T");
     f("gradient_tolerance", gradient_tolerance, "converged when the exact hypergradient is below");
     f("divergence_threshold", divergence_threshold, "diverged when an entry exceeds this");
     f("seed", seed, "minibatch stream");
-    f("record_history", record_history, "one history row per iteration");
-    f("history_stride", history_stride, "keep every k-th row (the last is kept)");
+    run_fields(f, max_iterations, record_history, &history_stride);
   }
 };
 

@@ -27,6 +27,7 @@
 
 #include "descent/bilevel/problem.hpp"
 #include "descent/core/callbacks.hpp"
+#include "descent/core/settings.hpp"
 #include "descent/core/status.hpp"
 
 namespace descent::bilevel {
@@ -71,11 +72,9 @@ struct BsvrbOptions {
     f("lambda_lb", lambda_lb, "eigenvalue floor (v1)");
     f("v_radius", v_radius, "bound on |v_i| (v2)");
     f("decay_eta", decay_eta, "eta_t = eta / sqrt(t + 1)");
-    f("max_iterations", max_iterations, "cap on iterations");
     f("divergence_threshold", divergence_threshold, "diverged when an entry exceeds this");
     f("seed", seed, "block and minibatch sampling");
-    f("record_history", record_history, "one history row per iteration");
-    f("history_stride", history_stride, "keep every k-th row (the last is kept)");
+    run_fields(f, max_iterations, record_history, &history_stride);
   }
 };
 
@@ -108,11 +107,9 @@ struct RsvrbOptions {
     f("beta", beta, "STORM beta for every estimator");
     f("lambda_lb", lambda_lb, "eigenvalue floor");
     f("decay_eta", decay_eta, "eta_t = eta / sqrt(t + 1)");
-    f("max_iterations", max_iterations, "cap on iterations");
     f("divergence_threshold", divergence_threshold, "diverged when an entry exceeds this");
     f("seed", seed, "block and minibatch sampling");
-    f("record_history", record_history, "one history row per iteration");
-    f("history_stride", history_stride, "keep every k-th row (the last is kept)");
+    run_fields(f, max_iterations, record_history, &history_stride);
   }
 };
 

@@ -22,6 +22,7 @@
 
 #include "descent/bilevel/problem.hpp"
 #include "descent/core/callbacks.hpp"
+#include "descent/core/settings.hpp"
 #include "descent/core/status.hpp"
 
 namespace descent::bilevel {
@@ -55,11 +56,9 @@ struct LvHbaOptions {
     f("c_lower", c_lower, "c_k = c_lower (k+1)^p");
     f("p", p, "exponent of c_k; 0 = constant penalty");
     f("multiplier_bound", multiplier_bound, "clamp |lambda|, |z| to this; inf = none");
-    f("max_iterations", max_iterations, "fixed budget K");
+    run_fields(f, max_iterations, record_history, &history_stride);
     f("divergence_factor", divergence_factor,
       "diverged when an entry exceeds this times the start");
-    f("record_history", record_history, "one history row per iteration");
-    f("history_stride", history_stride, "keep every k-th row (the last is kept)");
   }
 };
 

@@ -39,11 +39,9 @@ struct GradientDescentOptions {
   void fields(Fields& f) {
     f("step_size", step_size, "fixed step (learning rate), > 0");
     f("momentum", momentum, "heavy-ball coefficient in [0, 1)");
-    f("max_iterations", max_iterations, "cap on iterations");
     f("gradient_tolerance", gradient_tolerance, "converged when |g|_2 <= this");
     f("divergence_factor", divergence_factor, "diverged when f exceeds this times max(1, |f0|)");
-    f("record_history", record_history, "one history row per iteration");
-    f("history_stride", history_stride, "keep every k-th row (the last is kept)");
+    run_fields(f, max_iterations, record_history, &history_stride);
   }
 };
 

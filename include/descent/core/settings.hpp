@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "descent/core/error.hpp"
+#include "descent/core/settings.hpp"
 
 namespace descent {
 
@@ -117,6 +118,17 @@ class OptionFields {
   std::vector<std::string> known_;
   std::vector<OptionDoc> docs_;
 };
+
+/// The keys every loop recorded through descent::Run shares, in one place: max_iterations,
+/// record_history and (when the loop has a stride) history_stride.
+template <class Fields>
+void run_fields(Fields& f, std::size_t& max_iterations, bool& record_history,
+                std::size_t* history_stride = nullptr) {
+  f("max_iterations", max_iterations, "cap on iterations");
+  f("record_history", record_history, "keep a history row per iteration");
+  if (history_stride)
+    f("history_stride", *history_stride, "keep every k-th row (the last is always kept)");
+}
 
 /// A default-constructed Options' fields as docs: the defaults the library uses.
 template <class Options>

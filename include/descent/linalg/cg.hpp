@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "descent/core/callbacks.hpp"
+#include "descent/core/settings.hpp"
 #include "descent/core/status.hpp"
 #include "descent/linalg/csr.hpp"
 #include "descent/linalg/preconditioners.hpp"
@@ -51,8 +52,7 @@ struct CgOptions {
               {"initial", ToleranceMode::relative_initial},
               {"absolute", ToleranceMode::absolute}},
              "tolerance relative to ||b||, to ||r_0||, or absolute");
-    f("max_iterations", max_iterations, "cap on iterations");
-    f("record_history", record_history, "keep ||r_k|| per iteration");
+    run_fields(f, max_iterations, record_history);
     f("verify_residual", verify_residual, "recompute b - A x before declaring convergence");
   }
 };

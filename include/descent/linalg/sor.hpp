@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "descent/core/callbacks.hpp"
+#include "descent/core/settings.hpp"
 #include "descent/core/status.hpp"
 #include "descent/linalg/cg.hpp"
 #include "descent/linalg/csr.hpp"
@@ -46,9 +47,8 @@ struct SorOptions {
               {"initial", ToleranceMode::relative_initial},
               {"absolute", ToleranceMode::absolute}},
              "tolerance relative to ||b||, to ||r_0||, or absolute");
-    f("max_iterations", max_iterations, "cap on iterations");
     f("divergence_factor", divergence_factor, "diverged once ||r|| exceeds this times the start");
-    f("record_history", record_history, "keep ||r_k|| per iteration");
+    run_fields(f, max_iterations, record_history);
   }
 };
 

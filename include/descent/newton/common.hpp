@@ -14,6 +14,8 @@
 
 #include <Eigen/Core>
 
+#include "descent/core/settings.hpp"
+
 namespace descent::newton {
 
 /// What a method does when its adaptive search exhausts its trials without accepting a step.
@@ -40,14 +42,12 @@ struct CommonOptions {
   /// problem instance.
   template <class Fields>
   void fields(Fields& f) {
-    f("max_iterations", max_iterations, "cap on iterations");
+    run_fields(f, max_iterations, record_history, &history_stride);
     f("value_tolerance", value_tolerance, "converged when f - f* < this (needs f*)");
     f("gradient_tolerance", gradient_tolerance, "converged when ||g||_* < this; 0 = off");
     f.choice("acceptance", acceptance,
              {{"strict", Acceptance::strict}, {"reference", Acceptance::reference_compatible}},
              "when the trials run out: stall (strict) or accept the last trial");
-    f("record_history", record_history, "one history row per iteration");
-    f("history_stride", history_stride, "keep every k-th row (the last is kept)");
   }
 };
 

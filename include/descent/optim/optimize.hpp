@@ -42,11 +42,9 @@ struct OptimizeOptions {
     }
     f("clip_norm", clip_norm, "clip |g|_2 to this before the rule; 0 = off");
     f("clip_value", clip_value, "clamp each g_i to +-this; 0 = off");
-    f("max_iterations", max_iterations, "number of updates");
     f("gradient_tolerance", gradient_tolerance, "converged when |g|_2 <= this; 0 = off");
     f("divergence_factor", divergence_factor, "diverged when f exceeds this times max(1, |f0|)");
-    f("record_history", record_history, "one history row per iteration");
-    f("history_stride", history_stride, "keep every k-th row (the last is kept)");
+    run_fields(f, max_iterations, record_history, &history_stride);
   }
 };
 

@@ -26,6 +26,7 @@
 #include <Eigen/Core>
 
 #include "descent/core/callbacks.hpp"
+#include "descent/core/settings.hpp"
 #include "descent/ot/problem.hpp"
 #include "descent/ot/result.hpp"
 
@@ -48,10 +49,8 @@ struct SinkhornOptions {
   void fields(Fields& f) {
     f("eta", eta, "inverse regularisation (> 0); POT's reg is 1 / eta");
     f("tolerance", tolerance, "converged when the L1 marginal error <= tolerance");
-    f("max_iterations", max_iterations, "cap on full (row + column) iterations");
     f("threads", threads, "threads for the half-steps; 0 = all");
-    f("record_history", record_history, "keep a history row per iteration");
-    f("history_stride", history_stride, "record every k-th iteration (the last is kept)");
+    run_fields(f, max_iterations, record_history, &history_stride);
     plan.fields(f);
   }
 };

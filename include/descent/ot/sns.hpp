@@ -61,6 +61,7 @@
 #include <vector>
 
 #include "descent/core/callbacks.hpp"
+#include "descent/core/settings.hpp"
 #include "descent/ot/problem.hpp"
 #include "descent/ot/result.hpp"
 
@@ -124,7 +125,7 @@ struct SnsOptions {
     f("tolerance", tolerance, "converged when the L1 marginal error <= tolerance");
     f("warmup_steps", warmup_steps, "N1: Sinkhorn iterations before Newton");
     f("max_newton_steps", max_newton_steps, "N2: cap on Newton steps, all stages");
-    f("max_iterations", max_iterations, "cap on all iterations (Sinkhorn and Newton)");
+    run_fields(f, max_iterations, record_history, &history_stride);
     f("sparsity", sparsity, "lambda = sparsity / nbar");
     f.choice("convention", convention,
              {{"hessian", SparsityConvention::hessian}, {"plan", SparsityConvention::plan}},
@@ -142,8 +143,6 @@ struct SnsOptions {
     f("eta_factor", eta_factor, "eta grows by this factor between stages (> 1)");
     f("stage_tolerance", stage_tolerance, "intermediate stages stop at this error");
     f("patience", patience, "Newton steps without progress before a Sinkhorn block; 0 = never");
-    f("record_history", record_history, "keep a history row per iteration");
-    f("history_stride", history_stride, "warm-up stride (every Newton step is kept)");
     plan.fields(f);
   }
 };

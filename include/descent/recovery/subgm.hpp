@@ -22,6 +22,7 @@
 #include "descent/core/callbacks.hpp"
 #include "descent/core/error.hpp"
 #include "descent/core/rng.hpp"
+#include "descent/core/settings.hpp"
 #include "descent/core/status.hpp"
 #include "descent/recovery/measurements.hpp"
 #include "descent/recovery/schedule.hpp"
@@ -48,15 +49,13 @@ struct FactoredRunOptions {
   /// The fields by name (descent/core/settings.hpp).
   template <class Fields>
   void fields(Fields& f) {
-    f("max_iterations", max_iterations, "T, the number of iterations");
+    run_fields(f, max_iterations, record_history, &history_stride);
     f("error_tolerance", error_tolerance, "relative error counted as recovered; 0 = off");
     f("stop_at_tolerance", stop_at_tolerance, "end the run once the tolerance is met");
     f("stall_error", stall_error, "stalled if the final relative error is above this");
     f("stall_loss_drop", stall_loss_drop, "stalled without X* if f fell by less than this");
     f("divergence_factor", divergence_factor, "diverged when f exceeds this times f(U_0)");
     f("threads", threads, "threads for the two GEMVs");
-    f("record_history", record_history, "one history row per iteration");
-    f("history_stride", history_stride, "keep every k-th row (the last is kept)");
   }
 };
 
