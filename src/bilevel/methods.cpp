@@ -6,20 +6,6 @@
 
 namespace descent::bilevel {
 
-namespace {
-
-template <class Options>
-std::function<std::vector<OptionDoc>()> docs_of(Options base) {
-  return [base] {
-    Options o = base;
-    OptionFields f;
-    o.fields(f);
-    return f.docs();
-  };
-}
-
-}  // namespace
-
 const MethodRegistry<ConstrainedRunner>& constrained_methods() {
   static const MethodRegistry<ConstrainedRunner> registry = [] {
     MethodRegistry<ConstrainedRunner> r("bilevel");
@@ -44,7 +30,7 @@ const MethodRegistry<Runner>& methods() {
     MethodRegistry<Runner> r("bilevel");
     const auto add = [&](const char* name, const char* paper, const char* summary,
                          BoRepOptions base) {
-      r.add({name, "", paper, summary}, docs_of(base),
+      r.add({name, "", paper, summary}, option_docs_of(base),
             [name, base](BilevelProblem& p, Vec& x, Vec& y, const Settings& s, Callbacks cb) {
               BoRepState st = BoRepState::start(p, x, y);
               Summary out = minimize_borep(p, st, options_from(s, name, base), std::move(cb));
@@ -73,7 +59,7 @@ const MethodRegistry<MultiBlockRunner>& multi_block_methods() {
       r.add({name, "", "Hu, Qiu, Guo, Zhang, Yang, ICML 2023",
              v1 ? "Multi-block bilevel, MSVR-tracked Hessians + STORM"
                 : "Multi-block bilevel, MSVR-tracked HVP iteration + STORM"},
-            docs_of(base),
+            option_docs_of(base),
             [name, base](MultiBlockProblem& p, Vec& x, std::vector<Vec>& y, const Settings& s,
                          Callbacks cb) {
               return minimize_bsvrb(p, x, y, options_from(s, name, base), std::move(cb));

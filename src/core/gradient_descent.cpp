@@ -73,19 +73,13 @@ const MethodRegistry<GradientRunner>& gradient_methods() {
       const bool heavy = std::string_view(name) == "heavy-ball";
       GradientDescentOptions base;
       if (heavy) base.momentum = 0.9;
-      r.add(
-          {name, "", heavy ? "Polyak, USSR Comput. Math. Math. Phys. 1964" : "Cauchy 1847",
-           heavy ? "Gradient descent with heavy-ball momentum" : "Gradient descent, fixed step"},
-          [base] {
-            GradientDescentOptions o = base;
-            OptionFields f;
-            o.fields(f);
-            return f.docs();
-          },
-          [name, base](const DifferentiableFunction& f, Eigen::VectorXd& x, const Settings& s,
-                       Callbacks cb) {
-            return minimize_gradient_descent(f, x, options_from(s, name, base), std::move(cb));
-          });
+      r.add({name, "", heavy ? "Polyak, USSR Comput. Math. Math. Phys. 1964" : "Cauchy 1847",
+             heavy ? "Gradient descent with heavy-ball momentum" : "Gradient descent, fixed step"},
+            option_docs_of(base),
+            [name, base](const DifferentiableFunction& f, Eigen::VectorXd& x, const Settings& s,
+                         Callbacks cb) {
+              return minimize_gradient_descent(f, x, options_from(s, name, base), std::move(cb));
+            });
     }
     return r;
   }();

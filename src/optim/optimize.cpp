@@ -100,18 +100,12 @@ const MethodRegistry<Runner>& methods() {
         o.rule = UpdateRule::make(name);
         return o;
       };
-      r.add(
-          {name, "", paper_of(name), "Update rule '" + name + "' on a deterministic gradient"},
-          [base] {
-            OptimizeOptions o = base();
-            OptionFields f;
-            o.fields(f);
-            return f.docs();
-          },
-          [name, base](const DifferentiableFunction& f, Eigen::VectorXd& x, const Settings& s,
-                       Callbacks cb) {
-            return minimize(f, x, options_from(s, name, base()), std::move(cb));
-          });
+      r.add({name, "", paper_of(name), "Update rule '" + name + "' on a deterministic gradient"},
+            option_docs_of(base()),
+            [name, base](const DifferentiableFunction& f, Eigen::VectorXd& x, const Settings& s,
+                         Callbacks cb) {
+              return minimize(f, x, options_from(s, name, base()), std::move(cb));
+            });
     }
     return r;
   }();

@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <map>
 #include <set>
@@ -137,6 +138,18 @@ std::vector<OptionDoc> option_docs() {
   OptionFields f;
   o.fields(f);
   return f.docs();
+}
+
+/// The same for a method whose defaults differ from the struct's (heavy-ball's momentum, SOBA's
+/// steps), as the function a registry entry keeps.
+template <class Options>
+std::function<std::vector<OptionDoc>()> option_docs_of(Options base) {
+  return [base] {
+    Options o = base;
+    OptionFields f;
+    o.fields(f);
+    return f.docs();
+  };
 }
 
 /// `base` (default: a default-constructed Options) with `settings` applied; unknown keys throw

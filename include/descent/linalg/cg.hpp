@@ -31,6 +31,17 @@ std::string_view to_string(ToleranceMode mode) noexcept;
 /// "rhs", "initial" or "absolute"; throws descent::Error otherwise.
 ToleranceMode tolerance_mode_from_string(std::string_view name);
 
+/// The stopping-rule keys of every linalg solver (tolerance, tolerance_mode), by name.
+template <class Fields>
+void tolerance_fields(Fields& f, double& tolerance, ToleranceMode& mode) {
+  f("tolerance", tolerance, "stop when the residual norm meets this");
+  f.choice("tolerance_mode", mode,
+           {{"rhs", ToleranceMode::relative_rhs},
+            {"initial", ToleranceMode::relative_initial},
+            {"absolute", ToleranceMode::absolute}},
+           "tolerance relative to ||b||, to ||r_0||, or absolute");
+}
+
 struct CgOptions {
   double tolerance = 1e-8;  ///< default 1e-8, the paper's epsilon
   ToleranceMode tolerance_mode = ToleranceMode::relative_rhs;  ///< default: as MATLAB pcg
@@ -46,12 +57,7 @@ struct CgOptions {
   /// The fields by name (descent/core/settings.hpp).
   template <class Fields>
   void fields(Fields& f) {
-    f("tolerance", tolerance, "stop when the residual norm meets this");
-    f.choice("tolerance_mode", tolerance_mode,
-             {{"rhs", ToleranceMode::relative_rhs},
-              {"initial", ToleranceMode::relative_initial},
-              {"absolute", ToleranceMode::absolute}},
-             "tolerance relative to ||b||, to ||r_0||, or absolute");
+    tolerance_fields(f, tolerance, tolerance_mode);
     run_fields(f, max_iterations, record_history);
     f("verify_residual", verify_residual, "recompute b - A x before declaring convergence");
   }

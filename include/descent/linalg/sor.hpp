@@ -41,12 +41,7 @@ struct SorOptions {
   /// registry's method name and omega setting (linalg/solvers.hpp).
   template <class Fields>
   void fields(Fields& f) {
-    f("tolerance", tolerance, "stop when the residual norm meets this");
-    f.choice("tolerance_mode", tolerance_mode,
-             {{"rhs", ToleranceMode::relative_rhs},
-              {"initial", ToleranceMode::relative_initial},
-              {"absolute", ToleranceMode::absolute}},
-             "tolerance relative to ||b||, to ||r_0||, or absolute");
+    tolerance_fields(f, tolerance, tolerance_mode);
     f("divergence_factor", divergence_factor, "diverged once ||r|| exceeds this times the start");
     run_fields(f, max_iterations, record_history);
   }
