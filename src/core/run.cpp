@@ -57,9 +57,9 @@ bool Run::wants(std::size_t iteration) const noexcept {
 void Run::keep_final(IterationInfo info) {
   if (!history_.record_history) return;
   if (!summary_.history.empty() && summary_.history.back().iteration >= info.iteration) return;
-  if (pending_last_ && last_.iteration >= info.iteration) return;  // finish() adds it
+  if (pending_last_ && last_.iteration > info.iteration) return;  // finish() adds it
   if (info.seconds == 0.0) info.seconds = clock_.seconds();
-  pending_last_ = false;
+  pending_last_ = false;  // a pending row of this iteration is replaced: info knows more
   summary_.history.push_back(HistoryRow::from(info));
 }
 

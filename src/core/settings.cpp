@@ -1,6 +1,5 @@
 #include "descent/core/settings.hpp"
 
-#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -82,6 +81,14 @@ std::string show(double v) {
   return std::string(buf, r.ptr);
 }
 
+double parse_number(std::string_view key, const std::string& text) {
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size())
+    throw InvalidOption(std::string(key), "expected a number, got '" + text + "'");
+  return v;
+}
+
 template <class Int>
 Int parse_integer(std::string_view key, const std::string& text) {
   Int v{};
@@ -99,12 +106,7 @@ Int parse_integer(std::string_view key, const std::string& text) {
 
 OptionFields& OptionFields::operator()(std::string_view key, double& field, std::string_view help) {
   if (const std::string* text = take(key)) {
-    char* end = nullptr;
-    errno = 0;
-    const double v = std::strtod(text->c_str(), &end);
-    if (text->empty() || end != text->c_str() + text->size())
-      throw InvalidOption(std::string(key), "expected a number, got '" + *text + "'");
-    field = v;
+    field = parse_number(key, *text);
     return *this;
   }
   document(key, show(field), help);
@@ -151,6 +153,20 @@ OptionFields& OptionFields::operator()(std::string_view key, std::string& field,
     return *this;
   }
   document(key, field, help);
+  return *this;
+}
+
+OptionFields& OptionFields::operator()(std::string_view key, std::optional<double>& field,
+                                       std::string_view help) {
+  if (const std::string* text = take(key)) {
+    if (*text == "auto") {
+      field.reset();
+      return *this;
+    }
+    field = parse_number(key, *text);
+    return *this;
+  }
+  document(key, field ? show(*field) : "auto", help);
   return *this;
 }
 

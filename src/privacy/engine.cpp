@@ -85,26 +85,22 @@ void Engine::warn(const std::string& message) const {
   }
 }
 
-void Engine::record(std::size_t r, const Evaluation& e, double noise_std, double eps, Summary& s,
-                    IterationInfo& info) {
+IterationInfo Engine::info_for(std::size_t r, const Evaluation* e, double noise_std, double eps) {
+  IterationInfo info;
   info.iteration = r;
-  info.objective = e.train_loss;
-  info.gradient_norm = std::sqrt(e.grad_norm2);
   info.step_size = step_;
-  info.seconds = clock_.seconds();
-  if (options_.record_history) {
-    HistoryRow row;
-    row.iteration = r;
-    row.objective = e.train_loss;
-    row.gradient_norm = info.gradient_norm;
-    row.step_size = step_;
-    row.seconds = info.seconds;
-    row.extras = {{"grad_norm2", e.grad_norm2},
-                  {"test_loss", e.test_loss},
-                  {"noise_std", noise_std},
-                  {"epsilon", eps}};
-    s.history.push_back(std::move(row));
+  // The same four columns every round (loggers write one header); a round without an
+  // evaluation has NaN for the evaluated ones.
+  if (e) {
+    info.objective = e->train_loss;
+    info.gradient_norm = std::sqrt(e->grad_norm2);
   }
+  extras_[0] = {"grad_norm2", e ? e->grad_norm2 : kNaN};
+  extras_[1] = {"test_loss", e ? e->test_loss : kNaN};
+  extras_[2] = {"noise_std", noise_std};
+  extras_[3] = {"epsilon", eps};
+  info.extras = std::span<const Metric>(extras_, 4);
+  return info;
 }
 
 void Engine::begin(Summary& s, Callbacks& callbacks, const Eigen::VectorXd& x0, double step_size) {
@@ -120,11 +116,14 @@ void Engine::begin(Summary& s, Callbacks& callbacks, const Eigen::VectorXd& x0, 
     std::uniform_int_distribution<std::size_t> pick(0, options_.rounds - 1);
     output_round_ = pick(rng);
   }
-  if (comm_->is_root()) callbacks.begin({s.method, static_cast<std::size_t>(d_), options_.rounds});
+  // History rows are the evaluated rounds: every eval_every-th (all but 0 and R when 0).
+  const std::size_t stride = options_.eval_every > 0 ? options_.eval_every : options_.rounds;
+  run_.emplace(s.method, static_cast<std::size_t>(d_), options_.rounds,
+               HistoryOptions{options_.record_history, stride},
+               comm_->is_root() ? callbacks : none_);
   last_ = evaluate(x0);
   blowup_ = options_.divergence_factor * std::max(1.0, last_.train_loss);
-  IterationInfo info;
-  record(0, last_, 0.0, 0.0, s, info);
+  run_->start(info_for(0, &last_, 0.0, 0.0));
   if (options_.output == OutputIterate::uniform && output_round_ == 0) {
     output_ = x0;
     have_output_ = true;
@@ -133,11 +132,14 @@ void Engine::begin(Summary& s, Callbacks& callbacks, const Eigen::VectorXd& x0, 
 }
 
 bool Engine::end_round(std::size_t r, const Eigen::VectorXd& x, double noise_std,
-                       double epsilon_so_far, Summary& s, Callbacks& callbacks) {
+                       double epsilon_so_far, Summary& s, Callbacks&) {
   s.iterations = r;
+  run_->summary().iterations = r;
+  last_noise_ = noise_std;
+  last_eps_ = epsilon_so_far;
   if (!x.allFinite()) {
-    s.status = Status::diverged;
-    s.message = "the iterate became non-finite in round " + std::to_string(r);
+    run_->keep_final(info_for(r, nullptr, noise_std, epsilon_so_far));
+    run_->end(Status::diverged, "the iterate became non-finite in round " + std::to_string(r));
     return true;
   }
   if (options_.output == OutputIterate::uniform && r == output_round_) {
@@ -146,49 +148,49 @@ bool Engine::end_round(std::size_t r, const Eigen::VectorXd& x, double noise_std
   }
   const bool eval =
       (options_.eval_every > 0 && r % options_.eval_every == 0) || r == options_.rounds;
-  IterationInfo info;
-  info.iteration = r;
-  info.step_size = step_;
-  info.seconds = clock_.seconds();
   if (eval) {
     last_ = evaluate(x);
-    record(r, last_, noise_std, epsilon_so_far, s, info);
+    evaluated_round_ = r;
     if (!std::isfinite(last_.train_loss) || last_.train_loss > blowup_) {
-      s.status = Status::diverged;
-      s.message = "train loss " + check::show(last_.train_loss) + " in round " + std::to_string(r) +
-                  " exceeds divergence_factor * max(1, f(x0))";
+      run_->keep_final(info_for(r, &last_, noise_std, epsilon_so_far));
+      run_->end(Status::diverged, "train loss " + check::show(last_.train_loss) + " in round " +
+                                      std::to_string(r) +
+                                      " exceeds divergence_factor * max(1, f(x0))");
       return true;
     }
   }
-  const Metric extras[] = {{"noise_std", noise_std}, {"epsilon", epsilon_so_far}};
-  info.extras = extras;
-  double stop = 0;
-  if (comm_->is_root() && callbacks.iteration(info)) stop = 1;
+  double stop =
+      run_->record(info_for(r, eval ? &last_ : nullptr, noise_std, epsilon_so_far)) ? 1 : 0;
   comm_->broadcast(std::span<double>(&stop, 1));
   if (stop != 0) {
-    s.status = Status::stopped;
-    s.message = comm_->is_root() ? callbacks.stop_reason() : "stopped by rank 0";
+    run_->end(Status::stopped, "stopped by rank 0");  // rank 0's Run has its callback's reason
     return true;
   }
   return false;
 }
 
-void Engine::finish(Summary& s, Callbacks& callbacks, Eigen::VectorXd& x, const Spent& spent) {
-  if (s.status == Status::max_iterations)
-    s.message = "ran all " + std::to_string(options_.rounds) + " rounds";
-  if (options_.output == OutputIterate::uniform && have_output_ && s.status != Status::diverged)
+void Engine::finish(Summary& s, Callbacks&, Eigen::VectorXd& x, const Spent& spent) {
+  const std::size_t r = run_->summary().iterations;
+  // A run stopped between evaluations: its last row and the Summary describe the final iterate.
+  if (r > 0 && r != evaluated_round_ && x.allFinite()) {
+    last_ = evaluate(x);
+    evaluated_round_ = r;
+    run_->keep_final(info_for(r, &last_, last_noise_, last_eps_));
+  }
+  if (!run_->ended())
+    run_->end(Status::max_iterations, "ran all " + std::to_string(options_.rounds) + " rounds");
+  Summary& out = run_->summary();
+  if (options_.output == OutputIterate::uniform && have_output_ && out.status != Status::diverged)
     x = output_;
   char buf[160];
   std::snprintf(buf, sizeof buf, "; spent epsilon = %.6g at delta = %.3g (%s, %s conversion)",
                 spent.epsilon, options_.budget.delta,
                 std::string(to_string(options_.budget.adjacency)).c_str(),
                 std::string(to_string(options_.budget.conversion)).c_str());
-  s.message += buf;
-  s.objective = last_.train_loss;
-  s.gradient_norm = std::sqrt(last_.grad_norm2);
-  s.gradient_evaluations = s.iterations;
-  s.seconds = clock_.seconds();
-  auto& c = s.counters;
+  out.message += buf;
+  out.gradient_evaluations = out.iterations;
+  for (const auto& [k, v] : s.counters) out.counters[k] = v;
+  auto& c = out.counters;
   c["epsilon"] = spent.epsilon;
   c["epsilon_target"] = options_.budget.epsilon;
   c["delta"] = options_.budget.delta;
@@ -196,13 +198,13 @@ void Engine::finish(Summary& s, Callbacks& callbacks, Eigen::VectorXd& x, const 
   c["n"] = n_;
   c["workers"] = set_.workers;
   c["dimension"] = static_cast<double>(d_);
-  c["rounds"] = static_cast<double>(s.iterations);
+  c["rounds"] = static_cast<double>(out.iterations);
   c["train_loss"] = last_.train_loss;
   c["test_loss"] = last_.test_loss;
   c["grad_norm2"] = last_.grad_norm2;
   c["adjacency_replace_one"] = options_.budget.adjacency == Adjacency::replace_one ? 1 : 0;
   if (options_.output == OutputIterate::uniform) c["output_round"] = double(output_round_);
-  if (comm_->is_root()) callbacks.end(s);
+  s = run_->finish(last_.train_loss, std::sqrt(last_.grad_norm2));
 }
 
 }  // namespace detail

@@ -1,14 +1,18 @@
 // Private: the round loop machinery DP-GD and DIFF2 share (worker threads, ordered reductions,
-// diagnostics, divergence, callbacks, history, the privacy counters).
+// diagnostics, divergence, the privacy counters). The bookkeeping (clock, history with the
+// last row kept, callbacks and their stop) is a descent::Run; callbacks run on rank 0 only, and
+// its stop is broadcast.
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include <Eigen/Core>
 
 #include "descent/core/callbacks.hpp"
 #include "descent/core/rng.hpp"
+#include "descent/core/run.hpp"
 #include "descent/core/timer.hpp"
 #include "descent/dist/communicator.hpp"
 #include "descent/privacy/accountant.hpp"
@@ -45,18 +49,20 @@ class Engine {
   Evaluation evaluate(const Eigen::VectorXd& x);
   void warn(const std::string& message) const;
 
-  /// Finds n (collective), evaluates x0, records row 0 and calls callbacks.begin.
+  /// Finds n (collective), evaluates x0, starts the Run (callbacks.begin on rank 0) with row 0.
+  /// `callbacks` must outlive the engine.
   void begin(Summary& s, Callbacks& callbacks, const Eigen::VectorXd& x0, double step_size);
   /// Bookkeeping after round r: divergence, diagnostics, history, callbacks (rank 0 decides a
-  /// stop and broadcasts it). Returns true if the loop must end.
+  /// stop and broadcasts it); s.iterations = r. Returns true if the loop must end.
   bool end_round(std::size_t r, const Eigen::VectorXd& x, double noise_std, double epsilon_so_far,
                  Summary& s, Callbacks& callbacks);
-  /// Final status, message and counters; x becomes the output iterate.
+  /// Evaluates a final iterate that no round evaluated (a stop between evaluations), so that
+  /// the last history row and the Summary describe it; then status, message and counters (the
+  /// caller's s.counters are kept); x becomes the output iterate and s the run's Summary.
   void finish(Summary& s, Callbacks& callbacks, Eigen::VectorXd& x, const Spent& spent);
 
  private:
-  void record(std::size_t r, const Evaluation& e, double noise_std, double eps, Summary& s,
-              IterationInfo& info);
+  IterationInfo info_for(std::size_t r, const Evaluation* e, double noise_std, double eps);
 
   const WorkerSet& set_;
   const TrainingOptions& options_;
@@ -71,7 +77,11 @@ class Engine {
   bool have_output_ = false;
   std::size_t output_round_ = 0;
   Eigen::VectorXd output_;
-  Stopwatch clock_;
+  Callbacks none_;  // the Run's callbacks on ranks other than 0
+  std::optional<Run> run_;
+  std::size_t evaluated_round_ = 0;  // the last round with an evaluation
+  double last_noise_ = 0, last_eps_ = 0;
+  Metric extras_[4];  // storage for IterationInfo::extras
 };
 
 }  // namespace descent::privacy::detail

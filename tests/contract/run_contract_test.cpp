@@ -4,12 +4,13 @@
 //  - a blow-up is Status::diverged;
 //  - the time limit stops the run.
 // Every iterative method of the library registries (core, optim, newton, linalg, ot, recovery,
-// bilevel) is a case by being registered.
+// bilevel, privacy) is a case by being registered.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <functional>
 #include <map>
+#include <memory>
 #include <ostream>
 #include <set>
 #include <string>
@@ -31,6 +32,8 @@
 #include "descent/optim/optimize.hpp"
 #include "descent/ot/instances.hpp"
 #include "descent/ot/solvers.hpp"
+#include "descent/privacy/methods.hpp"
+#include "descent/privacy/mlp.hpp"
 #include "descent/problems/factory.hpp"
 #include "descent/recovery/methods.hpp"
 #include "descent/recovery/problem.hpp"
@@ -74,7 +77,9 @@ bool has_key(const std::vector<OptionDoc>& docs, std::string_view key) {
 
 Settings scenario_settings(const Scenario& s, const std::vector<OptionDoc>& docs) {
   Settings out;
-  out.set("max_iterations", std::to_string(s.max_iterations));
+  // The iteration budget's key: "rounds" for the private training methods (the paper's R).
+  out.set(has_key(docs, "max_iterations") ? "max_iterations" : "rounds",
+          std::to_string(s.max_iterations));
   out.set("record_history", s.history.record_history ? "true" : "false");
   if (has_key(docs, "history_stride"))
     out.set("history_stride", std::to_string(s.history.history_stride));
@@ -233,6 +238,36 @@ void add_recovery(std::vector<MethodCase>& out) {
        {}});
 }
 
+void add_privacy(std::vector<MethodCase>& out) {
+  FamilySettings b;  // evaluations every 10 rounds: a stop between them is evaluated at the end
+  // Fixed noise multipliers: calibrated ones grow with the round budget (the time-limit case
+  // asks for 100000 rounds) until DIFF2's stability guard refuses the run.
+  b.base_for["diff2"] = {{"noise_multiplier1", "0.3"}, {"noise_multiplier2", "0.3"}};
+  b.blow_up["dpgd"] = {{"step_size", "1e6"}, {"noise_multiplier", "0"}};
+  b.blow_up["diff2"] = {{"step_size", "1e6"},
+                        {"noise_multiplier1", "0"},
+                        {"noise_multiplier2", "0"},
+                        {"guard", "off"}};
+  add_registry<privacy::Runner>(
+      out, privacy::methods(),
+      [](const auto& m, const Settings& s, Callbacks cb, bool) {
+        const privacy::MlpShape shape{6, 5};
+        privacy::TeacherTask teacher(shape, 1);
+        std::vector<std::unique_ptr<privacy::MlpRegression>> workers;
+        privacy::WorkerSet set;
+        set.workers = 3;
+        for (int p = 0; p < set.workers; ++p) {
+          auto d = teacher.sample(50, static_cast<std::uint64_t>(p));
+          workers.push_back(std::make_unique<privacy::MlpRegression>(shape, d.X, d.y));
+          set.local.push_back(workers.back().get());
+        }
+        Rng rng = make_rng(1, {42});
+        Eigen::VectorXd x = privacy::mlp_initial_parameters(shape, rng);
+        return m.run(set, x, s, std::move(cb));
+      },
+      b);
+}
+
 void add_bilevel(std::vector<MethodCase>& out) {
   add_registry<bilevel::ConstrainedRunner>(
       out, bilevel::constrained_methods(),
@@ -280,6 +315,7 @@ std::vector<MethodCase> methods() {
   add_ot(m);
   add_recovery(m);
   add_bilevel(m);
+  add_privacy(m);
   return m;
 }
 

@@ -11,6 +11,7 @@
 #include "descent/optim/optimize.hpp"
 #include "descent/optim/synthetic.hpp"
 #include "descent/ot/solvers.hpp"
+#include "descent/privacy/methods.hpp"
 #include "descent/recovery/methods.hpp"
 
 namespace descent::cli {
@@ -49,6 +50,7 @@ std::vector<Listed> all_methods() {
   add(out, bilevel::constrained_methods(), "descent bilevel --method");
   add(out, bilevel::methods(), "descent bilevel --method");
   add(out, bilevel::multi_block_methods(), "descent bilevel --method");
+  add(out, privacy::methods(), "descent dp-train --method");
   for (const auto& m : methods())
     out.push_back({{m.name, m.family, m.paper, m.summary}, m.command, {}});
   return out;

@@ -434,15 +434,6 @@ int run_dp_account(const AccountFlags& f, const Globals& g) {
   return 0;
 }
 
-const MethodRegistrar dpgd_method({"dpgd", "privacy", "descent dp-train --method dpgd",
-                                   "Abadi et al. CCS 2016 (full batch); DIFF2 paper's baseline",
-                                   "Differentially private gradient descent across P workers"});
-const MethodRegistrar diff2_method(
-    {"diff2", "privacy", "descent dp-train --method diff2",
-     "Murata & Suzuki, DIFF2: Differential Private Optimization via Gradient Differences, ICML "
-     "2023",
-     "Private distributed optimization with clipped gradient differences and restarts"});
-
 const CommandRegistrar train_registrar("dp-train", [](CLI::App& app, Globals& g) {
   auto f = std::make_shared<TrainFlags>();
   auto* cmd = app.add_subcommand(

@@ -54,7 +54,9 @@ class Run {
   bool wants(std::size_t iteration) const noexcept;
   /// Whether history rows are kept at all (keep_final() is a no-op otherwise).
   bool keeps_history() const noexcept { return history_.record_history; }
-  /// Adds info as the final history row unless that iteration already has one (no callbacks).
+  /// Adds info as the final history row unless that iteration already has one (no callbacks);
+  /// a row of the same iteration that the stride held back is replaced by info (a method that
+  /// evaluates its final iterate only once the run has ended, e.g. privacy's rounds).
   void keep_final(IterationInfo info);
   /// Ends the run with `status` and `message`; the first call wins (later ones are ignored),
   /// so a stop recorded by record() is not overwritten.

@@ -18,6 +18,7 @@
 #include <functional>
 #include <initializer_list>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -75,6 +76,10 @@ class OptionFields {
   OptionFields& operator()(std::string_view key, std::size_t& field, std::string_view help);
   OptionFields& operator()(std::string_view key, bool& field, std::string_view help);
   OptionFields& operator()(std::string_view key, std::string& field, std::string_view help);
+  /// An optional number: "auto" (the default when unset) leaves it unset, e.g. a noise
+  /// multiplier calibrated from the privacy budget.
+  OptionFields& operator()(std::string_view key, std::optional<double>& field,
+                           std::string_view help);
 
   /// An enumerated field spelled by name.
   template <class E>

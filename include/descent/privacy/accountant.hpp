@@ -51,6 +51,18 @@ struct PrivacyBudget {
   Adjacency adjacency = Adjacency::replace_one;
   Conversion conversion = Conversion::tight;
   void validate() const;
+  /// The fields by name (descent/core/settings.hpp).
+  template <class Fields>
+  void fields(Fields& f) {
+    f("epsilon", epsilon, "target epsilon (> 0)");
+    f("delta", delta, "target delta in (0, 1)");
+    f.choice("adjacency", adjacency,
+             {{"replace-one", Adjacency::replace_one}, {"add-remove", Adjacency::add_remove}},
+             "neighbouring data sets");
+    f.choice("conversion", conversion,
+             {{"tight", Conversion::tight}, {"classic", Conversion::classic}},
+             "zCDP to (epsilon, delta)");
+  }
 };
 
 // --- Gaussian mechanism ------------------------------------------------------------------

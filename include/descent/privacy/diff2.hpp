@@ -44,6 +44,24 @@ struct Diff2Options : TrainingOptions {
   GuardPolicy guard = GuardPolicy::refuse;  ///< see stability.hpp
   double guard_cap = 0.5;                   ///< per-step target of GuardPolicy::cap, in (0, 1)
   void validate() const;
+  template <class Fields>
+  void fields(Fields& f) {
+    TrainingOptions::fields(f);
+    f("step_size", step_size, "eta > 0");
+    f("clip", clip, "C1, the restart rounds' clip radius (inf: none)");
+    f("clip_diff", clip_diff, "C2, the difference radius per unit step");
+    f("restart", restart, "T, a restart every T rounds");
+    f("budget_split", budget_split, "share of rho for the restart rounds");
+    f("noise_multiplier1", noise_multiplier1, "sigma1; auto = calibrated");
+    f("noise_multiplier2", noise_multiplier2, "sigma2; auto = calibrated");
+    f.choice("guard", guard,
+             {{"refuse", GuardPolicy::refuse},
+              {"warn", GuardPolicy::warn},
+              {"cap", GuardPolicy::cap},
+              {"off", GuardPolicy::off}},
+             "the stability guard");
+    f("guard_cap", guard_cap, "per-step target of the cap policy");
+  }
 };
 
 /// Runs DIFF2-GD from x (updated in place). Collective like dp_gd(). Counters: see training.hpp,

@@ -24,6 +24,13 @@ struct DpGdOptions : TrainingOptions {
   /// sigma; unset (default) = calibrated from `budget`. 0 = no noise (epsilon = inf).
   std::optional<double> noise_multiplier;
   void validate() const;
+  template <class Fields>
+  void fields(Fields& f) {
+    TrainingOptions::fields(f);
+    f("step_size", step_size, "eta > 0");
+    f("clip", clip, "per-sample clip radius C (inf: none)");
+    f("noise_multiplier", noise_multiplier, "sigma; auto = calibrated from the budget");
+  }
 };
 
 /// Runs DP-GD from x (updated in place with the output iterate). Collective: every rank of

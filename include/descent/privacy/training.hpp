@@ -60,6 +60,19 @@ struct TrainingOptions {
   std::function<void(const std::string&)> on_warning;
 
   void validate() const;
+  /// The fields by name (descent/core/settings.hpp).
+  template <class Fields>
+  void fields(Fields& f) {
+    f("rounds", rounds, "R, the number of rounds");
+    budget.fields(f);
+    f("seed", seed, "noise streams (seed, worker, round)");
+    f("eval_every", eval_every, "evaluate every k rounds; 0 = rounds 0 and R only");
+    f("record_history", record_history, "keep the evaluated rows");
+    f("divergence_factor", divergence_factor, "diverged when the loss exceeds this times f(x0)");
+    f.choice("output", output, {{"last", OutputIterate::last}, {"uniform", OutputIterate::uniform}},
+             "the returned iterate");
+    f("threads", threads, "threads for this process's workers");
+  }
 };
 
 /// Counters every private run records in Summary::counters:
