@@ -12,8 +12,13 @@ bool is_mlp_spec(std::string_view spec) noexcept {
 
 std::string MlpSpec::to_string() const {
   std::string out = "mlp:";
-  for (std::size_t i = 0; i < widths.size(); ++i) out += (i ? "-" : "") + std::to_string(widths[i]);
-  return out + "," + activation;
+  for (std::size_t i = 0; i < widths.size(); ++i) {
+    if (i > 0) out += '-';
+    out += std::to_string(widths[i]);
+  }
+  out += ',';
+  out += activation;
+  return out;
 }
 
 MlpSpec read_mlp_spec(std::string_view spec, const Activations& activations) {

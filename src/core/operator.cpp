@@ -47,6 +47,11 @@ LinearOperator LinearOperator::transposed() const {
   return {dim, apply_transpose, apply};
 }
 
+LinearOperator symmetric_operator(Eigen::Index dim, Apply apply) {
+  Apply transpose = apply;
+  return {dim, std::move(apply), std::move(transpose)};
+}
+
 LinearOperator make_operator(
     Eigen::Index dim, std::function<Eigen::VectorXd(const Eigen::VectorXd&)> apply,
     std::function<Eigen::VectorXd(const Eigen::VectorXd&)> apply_transpose) {

@@ -61,14 +61,14 @@ SymmetricOperator DiagonalLinearNet::hessian(const VectorXd& theta, const Matrix
   const VectorXd r = predict(theta, x) - y;
   const VectorXd s = x.transpose() * r / static_cast<double>(x.rows());
   const Index d = d_;
-  return {2 * d, [j, s, d](std::span<const double> w, std::span<double> out) {
-            const Eigen::Map<const VectorXd> wv(w.data(), 2 * d);
-            Eigen::Map<VectorXd> o(out.data(), 2 * d);
-            const VectorXd jw = *j * wv;
-            o.noalias() = j->transpose() * jw / static_cast<double>(j->rows());
-            o.head(d) += s.cwiseProduct(wv.tail(d));
-            o.tail(d) += s.cwiseProduct(wv.head(d));
-          }};
+  return symmetric_operator(2 * d, [j, s, d](std::span<const double> w, std::span<double> out) {
+    const Eigen::Map<const VectorXd> wv(w.data(), 2 * d);
+    Eigen::Map<VectorXd> o(out.data(), 2 * d);
+    const VectorXd jw = *j * wv;
+    o.noalias() = j->transpose() * jw / static_cast<double>(j->rows());
+    o.head(d) += s.cwiseProduct(wv.tail(d));
+    o.tail(d) += s.cwiseProduct(wv.head(d));
+  });
 }
 
 MatrixXd DiagonalLinearNet::dense_hessian(const VectorXd& theta, const MatrixXd& x,

@@ -96,8 +96,8 @@ void HessianOperator::apply(std::span<const double> v, std::span<double> out) co
 
 curvature::SymmetricOperator HessianOperator::op() const {
   auto self = *this;
-  return {s_->dim,
-          [self](std::span<const double> v, std::span<double> out) { self.apply(v, out); }};
+  return symmetric_operator(
+      s_->dim, [self](std::span<const double> v, std::span<double> out) { self.apply(v, out); });
 }
 
 // ---- Gauss-Newton ------------------------------------------------------------------------------
@@ -152,8 +152,8 @@ void GaussNewtonOperator::apply(std::span<const double> v, std::span<double> out
 
 curvature::SymmetricOperator GaussNewtonOperator::op() const {
   auto self = *this;
-  return {s_->dim,
-          [self](std::span<const double> v, std::span<double> out) { self.apply(v, out); }};
+  return symmetric_operator(
+      s_->dim, [self](std::span<const double> v, std::span<double> out) { self.apply(v, out); });
 }
 
 // ---- per-sample gradients

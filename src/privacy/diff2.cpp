@@ -123,7 +123,7 @@ Summary diff2(const WorkerSet& set, Eigen::VectorXd& x, const Diff2Options& opti
     std::swap(current, previous);  // previous now holds the gradients at x_{r-1}
     const double rho_so_far = double(r1) * rho1 + (r2 > 0 ? double(r2) * rho2 : 0.0);
     const double eps = epsilon_of_rho(rho_so_far, options.budget.delta, options.budget.conversion);
-    if (engine.end_round(r, x, noise_std, eps, s, callbacks)) break;
+    if (engine.end_round(r, x, noise_std, eps, s)) break;
   }
   const Spent used = spent(options.budget, n, r1, sigma1, r2, sigma2);
   auto& c = s.counters;
@@ -134,7 +134,7 @@ Summary diff2(const WorkerSet& set, Eigen::VectorXd& x, const Diff2Options& opti
   c["guard_per_step"] = guard.per_step;
   c["guard_per_block"] = guard.per_block;
   c["clip_diff_used"] = clip_diff;
-  engine.finish(s, callbacks, x, used);
+  engine.finish(s, x, used);
   if (!guard.message.empty() && options.guard == GuardPolicy::warn)
     s.message += "; " + guard.message;
   return s;

@@ -54,12 +54,12 @@ Summary dp_gd(const WorkerSet& set, Eigen::VectorXd& x, const DpGdOptions& optio
     x -= options.step_size * update;
     const double eps =
         epsilon_of_rho(double(r) * rho_round, options.budget.delta, options.budget.conversion);
-    if (engine.end_round(r, x, noise_std, eps, s, callbacks)) break;
+    if (engine.end_round(r, x, noise_std, eps, s)) break;
   }
   const Spent used = spent(options.budget, n, s.iterations, sigma, 0, 0.0);
   s.counters["sigma"] = sigma;
   s.counters["noise_std"] = noise_std;
-  engine.finish(s, callbacks, x, used);
+  engine.finish(s, x, used);
   return s;
 }
 

@@ -132,7 +132,7 @@ void Engine::begin(Summary& s, Callbacks& callbacks, const Eigen::VectorXd& x0, 
 }
 
 bool Engine::end_round(std::size_t r, const Eigen::VectorXd& x, double noise_std,
-                       double epsilon_so_far, Summary& s, Callbacks&) {
+                       double epsilon_so_far, Summary& s) {
   s.iterations = r;
   run_->summary().iterations = r;
   last_noise_ = noise_std;
@@ -169,7 +169,7 @@ bool Engine::end_round(std::size_t r, const Eigen::VectorXd& x, double noise_std
   return false;
 }
 
-void Engine::finish(Summary& s, Callbacks&, Eigen::VectorXd& x, const Spent& spent) {
+void Engine::finish(Summary& s, Eigen::VectorXd& x, const Spent& spent) {
   const std::size_t r = run_->summary().iterations;
   // A run stopped between evaluations: its last row and the Summary describe the final iterate.
   if (r > 0 && r != evaluated_round_ && x.allFinite()) {

@@ -13,7 +13,6 @@
 #include "descent/core/callbacks.hpp"
 #include "descent/core/rng.hpp"
 #include "descent/core/run.hpp"
-#include "descent/core/timer.hpp"
 #include "descent/dist/communicator.hpp"
 #include "descent/privacy/accountant.hpp"
 #include "descent/privacy/training.hpp"
@@ -55,11 +54,11 @@ class Engine {
   /// Bookkeeping after round r: divergence, diagnostics, history, callbacks (rank 0 decides a
   /// stop and broadcasts it); s.iterations = r. Returns true if the loop must end.
   bool end_round(std::size_t r, const Eigen::VectorXd& x, double noise_std, double epsilon_so_far,
-                 Summary& s, Callbacks& callbacks);
+                 Summary& s);
   /// Evaluates a final iterate that no round evaluated (a stop between evaluations), so that
   /// the last history row and the Summary describe it; then status, message and counters (the
   /// caller's s.counters are kept); x becomes the output iterate and s the run's Summary.
-  void finish(Summary& s, Callbacks& callbacks, Eigen::VectorXd& x, const Spent& spent);
+  void finish(Summary& s, Eigen::VectorXd& x, const Spent& spent);
 
  private:
   IterationInfo info_for(std::size_t r, const Evaluation* e, double noise_std, double eps);

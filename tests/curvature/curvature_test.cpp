@@ -83,9 +83,10 @@ TEST(Lanczos, StopsOnAnInvariantSubspace) {
 }
 
 TEST(Lanczos, ReportsDivergenceOnNonFiniteProducts) {
-  const SymmetricOperator bad{5, [](std::span<const double>, std::span<double> out) {
-                                for (double& o : out) o = std::nan("");
-                              }};
+  const SymmetricOperator bad =
+      symmetric_operator(5, [](std::span<const double>, std::span<double> out) {
+        for (double& o : out) o = std::nan("");
+      });
   const LanczosResult r = lanczos(bad);
   EXPECT_EQ(r.status, Status::diverged);
   EXPECT_TRUE(std::isnan(r.lambda_max()));
@@ -205,9 +206,10 @@ TEST(PowerIteration, CapAndDivergenceAreReported) {
   o.max_iterations = 3;
   o.tolerance = 1e-15;
   EXPECT_EQ(power_iteration(dense_operator(a), o).status, Status::max_iterations);
-  const SymmetricOperator bad{4, [](std::span<const double>, std::span<double> out) {
-                                for (double& x : out) x = INFINITY;
-                              }};
+  const SymmetricOperator bad =
+      symmetric_operator(4, [](std::span<const double>, std::span<double> out) {
+        for (double& x : out) x = INFINITY;
+      });
   EXPECT_EQ(power_iteration(bad).status, Status::diverged);
   EXPECT_THROW(power_iteration(dense_operator(a), {.top_k = 31}), InvalidOption);
 }

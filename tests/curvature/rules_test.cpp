@@ -77,10 +77,10 @@ TEST(BatchHessian, LambdaMaxFallsWithBatchSize) {
     const MatrixXd w = normal_matrix(rng, h.rows(), h.rows());
     noises->push_back(h + (w + w.transpose()) / std::sqrt(2.0 * double(h.rows()) * double(b)));
     const MatrixXd* m = &noises->back();
-    return SymmetricOperator{h.rows(), [m](std::span<const double> v, std::span<double> out) {
-                               Eigen::Map<VectorXd>(out.data(), m->rows()) =
-                                   *m * Eigen::Map<const VectorXd>(v.data(), m->cols());
-                             }};
+    return symmetric_operator(h.rows(), [m](std::span<const double> v, std::span<double> out) {
+      Eigen::Map<VectorXd>(out.data(), m->rows()) =
+          *m * Eigen::Map<const VectorXd>(v.data(), m->cols());
+    });
   };
   BatchHessianOptions o;
   o.batch_sizes = {1, 2, 4, 8, 16, 32};

@@ -32,6 +32,9 @@ struct LinearOperator {
   LinearOperator transposed() const;
 };
 
+/// A symmetric operator: apply_transpose is apply (Aᵀ = A).
+LinearOperator symmetric_operator(Eigen::Index dim, Apply apply);
+
 /// Products written as functions returning vectors (autodiff callbacks, closures over a model);
 /// `apply_transpose` may be empty.
 LinearOperator make_operator(

@@ -6,8 +6,6 @@
 #pragma once
 
 #include <cstddef>
-#include <functional>
-#include <span>
 
 #include <Eigen/Core>
 
@@ -21,6 +19,7 @@ namespace descent::curvature {
 using SymmetricOperator = descent::LinearOperator;
 using descent::Apply;
 using descent::dense_operator;
+using descent::symmetric_operator;
 
 /// G = JᵀJ / n (Gauss-Newton / empirical Fisher of a squared loss at an interpolating point) for an
 /// explicit n x p Jacobian J, applied as Jᵀ(J v)/n without forming G. J must outlive the operator.
