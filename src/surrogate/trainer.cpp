@@ -2,11 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "descent/core/error.hpp"
 #include "descent/core/options.hpp"
-#include "descent/core/timer.hpp"
+#include "descent/core/run.hpp"
 
 namespace descent::surrogate {
 
@@ -33,6 +34,7 @@ void TrainOptions::validate() const {
   check::at_least("batch_size", static_cast<long long>(batch_size), 1);
   check::at_least("outer_steps", static_cast<long long>(outer_steps), 1);
   check::at_least("eval_every", static_cast<long long>(eval_every), 1);
+  history.validate();
   check::require(std::isfinite(divergence_factor) && divergence_factor > 1, "divergence_factor",
                  "must be a finite number > 1, got " + check::show(divergence_factor));
 }
@@ -53,21 +55,6 @@ double full_loss(const TargetModel& model, const TargetLoss& loss, const Eigen::
   return total / double(n);
 }
 
-namespace {
-HistoryRow row(std::size_t t, double f, double seconds, const CostCounters& c, double eta,
-               double batch_loss) {
-  HistoryRow r;
-  r.iteration = t;
-  r.objective = f;
-  r.seconds = seconds;
-  r.step_size = eta;
-  r.extras = {{"expensive", double(c.expensive)},     {"cheap", double(c.cheap())},
-              {"loss_values", double(c.loss_values)}, {"eta", eta},
-              {"inner_steps", double(c.inner_steps)}, {"batch_loss", batch_loss}};
-  return r;
-}
-}  // namespace
-
 Summary train(Stepper& stepper, const TargetModel& model, const TargetLoss& loss,
               Eigen::VectorXd& theta, const TrainOptions& options, Callbacks callbacks) {
   options.validate();
@@ -76,51 +63,54 @@ Summary train(Stepper& stepper, const TargetModel& model, const TargetLoss& loss
                 std::to_string(model.parameters()));
   if (Eigen::Index(options.batch_size) > model.samples())
     throw InvalidOption("batch_size", "exceeds the number of samples");
-  Summary s;
-  s.method = stepper.name();
-  s.status = Status::max_iterations;
-  Stopwatch clock;
-  callbacks.begin({s.method, std::size_t(theta.size()), options.outer_steps});
+  Run run(stepper.name(), std::size_t(theta.size()), options.outer_steps, options.history,
+          callbacks);
   BatchStream batches(model.samples(), options.batch_size, options.seed);
+  // A row's extras: the cost counters at that point, so curves can be drawn against them.
+  Metric extras[6];
+  const auto info_at = [&](std::size_t t, double f, double eta, double batch_loss) {
+    const CostCounters& c = stepper.costs();
+    extras[0] = {"expensive", double(c.expensive)};
+    extras[1] = {"cheap", double(c.cheap())};
+    extras[2] = {"loss_values", double(c.loss_values)};
+    extras[3] = {"eta", eta};
+    extras[4] = {"inner_steps", double(c.inner_steps)};
+    extras[5] = {"batch_loss", batch_loss};
+    IterationInfo info;
+    info.iteration = t;
+    info.objective = f;
+    info.step_size = eta;
+    info.extras = extras;
+    return info;
+  };
   double f = full_loss(model, loss, theta);
   const double blowup = options.divergence_factor * std::max(1.0, std::abs(f));
-  s.history.push_back(row(0, f, 0.0, stepper.costs(), 0.0, f));
+  run.start(info_at(0, f, 0.0, f));
   for (std::size_t t = 1; t <= options.outer_steps; ++t) {
     const OuterStep st = stepper.step(theta, batches.next());
-    s.iterations = t;
-    const bool last = t == options.outer_steps;
     const bool bad = !std::isfinite(st.batch_loss) || !theta.allFinite();
-    if (t % options.eval_every == 0 || last || bad) {
-      f = full_loss(model, loss, theta);
-      s.history.push_back(row(t, f, clock.seconds(), stepper.costs(), st.eta, st.batch_loss));
-      IterationInfo info;
-      info.iteration = t;
-      info.objective = f;
-      info.step_size = st.eta;
-      info.seconds = clock.seconds();
-      if (!std::isfinite(f) || bad) {
-        s.status = Status::diverged;
-        s.message = "the loss became non-finite at outer step " + std::to_string(t);
-        break;
-      }
-      if (f > blowup) {
-        s.status = Status::diverged;
-        s.message = "the loss grew to " + check::show(f) + " (more than divergence_factor x " +
-                    "its start) at outer step " + std::to_string(t) + "; lower the step size";
-        break;
-      }
-      if (callbacks.iteration(info)) {
-        s.status = Status::stopped;
-        s.message = callbacks.stop_reason();
-        break;
-      }
+    // The full loss is evaluated every eval_every steps, at the last and at a blow-up; only
+    // then are there a row, callbacks and a divergence check.
+    if (t % options.eval_every != 0 && t != options.outer_steps && !bad) continue;
+    f = full_loss(model, loss, theta);
+    const IterationInfo info = info_at(t, f, st.eta, st.batch_loss);
+    if (!std::isfinite(f) || bad) {
+      run.keep_final(info);
+      run.end(Status::diverged, "the loss became non-finite at outer step " + std::to_string(t));
+      break;
     }
+    if (f > blowup) {
+      run.keep_final(info);
+      run.end(Status::diverged, "the loss grew to " + check::show(f) +
+                                    " (more than divergence_factor x its start) at outer step " +
+                                    std::to_string(t) + "; lower the step size");
+      break;
+    }
+    if (run.record(info)) break;
   }
-  if (s.status == Status::max_iterations)
-    s.message = "ran " + std::to_string(options.outer_steps) + " outer steps";
+  run.end(Status::max_iterations, "ran " + std::to_string(run.iterations()) + " outer steps");
   const CostCounters& c = stepper.costs();
-  s.objective = f;
-  s.seconds = clock.seconds();
+  Summary& s = run.summary();
   s.gradient_evaluations = c.expensive;
   s.function_evaluations = c.model_forward;
   s.counters = {{"expensive_evaluations", double(c.expensive)},
@@ -129,8 +119,7 @@ Summary train(Stepper& stepper, const TargetModel& model, const TargetLoss& loss
                 {"model_backward", double(c.model_backward)},
                 {"loss_value_evaluations", double(c.loss_values)},
                 {"inner_steps", double(c.inner_steps)}};
-  callbacks.end(s);
-  return s;
+  return run.finish(f, std::numeric_limits<double>::quiet_NaN());
 }
 
 }  // namespace descent::surrogate

@@ -1,6 +1,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <sstream>
@@ -8,7 +9,7 @@
 #include "descent/core/error.hpp"
 #include "descent/core/options.hpp"
 #include "descent/core/rng.hpp"
-#include "descent/core/timer.hpp"
+#include "descent/core/run.hpp"
 #include "descent/optim/transforms.hpp"
 #include "descent/optim_torch/optimizer.hpp"
 #include "descent/train/checkpoint.hpp"
@@ -78,6 +79,7 @@ void TrainOptions::validate() const {
   check::at_least("batch", static_cast<long long>(batch), 1);
   check::at_least("epochs", epochs, 1);
   check::require(!resume || !checkpoint_dir.empty(), "resume", "needs --checkpoint DIR");
+  history.validate();
   (void)optim::Schedule::parse(schedule);
 }
 
@@ -142,12 +144,8 @@ TrainResult run(const TrainOptions& o, Callbacks callbacks) {
     if (!append) log << "epoch,step,lr,train_loss,test_loss,test_accuracy,seconds\n";
   }
 
-  Summary& s = r.summary;
-  s.method = o.optimizer;
-  s.status = Status::max_iterations;
-  Stopwatch clock;
-  callbacks.begin(
-      {o.optimizer, static_cast<std::size_t>(r.parameters), static_cast<std::size_t>(o.epochs)});
+  Run run(o.optimizer, static_cast<std::size_t>(r.parameters), static_cast<std::size_t>(o.epochs),
+          o.history, callbacks);
   model->train();
   const std::int64_t n = train.size();
   const auto batch = static_cast<std::int64_t>(o.batch);
@@ -177,18 +175,16 @@ TrainResult run(const TrainOptions& o, Callbacks callbacks) {
       opt->step();
     }
     if (diverged) {
-      s.status = Status::diverged;
-      s.message = "training loss became non-finite in epoch " + std::to_string(epoch) +
-                  "; reduce the learning rate";
+      run.end(Status::diverged, "training loss became non-finite in epoch " +
+                                    std::to_string(epoch) + "; reduce the learning rate");
       break;
     }
     const Evaluation ev = evaluate(model, test);
-    EpochRow row{epoch, step, lr, loss_sum / double(n), ev.loss, ev.accuracy, clock.seconds()};
+    EpochRow row{epoch, step, lr, loss_sum / double(n), ev.loss, ev.accuracy, run.seconds()};
     r.epochs.push_back(row);
     r.train_loss = row.train_loss;
     r.test_loss = row.test_loss;
     r.test_accuracy = row.test_accuracy;
-    s.iterations = static_cast<std::size_t>(epoch);
     if (log) {
       log.precision(17);
       log << row.epoch << ',' << row.step << ',' << row.lr << ',' << row.train_loss << ','
@@ -205,13 +201,9 @@ TrainResult run(const TrainOptions& o, Callbacks callbacks) {
     info.step_size = lr;
     info.seconds = row.seconds;
     info.extras = extras;
-    if (callbacks.iteration(info)) {
-      s.status = Status::stopped;
-      s.message = callbacks.stop_reason();
-      break;
-    }
+    if (run.record(info)) break;
   }
-  if (r.epochs.empty() && s.status == Status::max_iterations) {
+  if (r.epochs.empty() && !run.ended()) {
     // Resumed a run that had already finished: report the restored model (it used to report
     // 0.0 for every loss and accuracy). The training loss is over the whole training set in
     // evaluation mode, not the last epoch's running mean.
@@ -220,23 +212,22 @@ TrainResult run(const TrainOptions& o, Callbacks callbacks) {
     r.test_loss = te.loss;
     r.test_accuracy = te.accuracy;
     r.train_loss = tr.loss;
-    s.iterations = static_cast<std::size_t>(r.start_epoch);
-    s.message = "the checkpoint had already trained " + std::to_string(r.start_epoch) +
-                " epochs (>= --epochs " + std::to_string(o.epochs) + "): evaluated it";
-  } else if (s.status == Status::max_iterations) {
-    s.message = "trained " + std::to_string(o.epochs) + " epochs";
+    run.summary().iterations = static_cast<std::size_t>(r.start_epoch);
+    run.end(Status::max_iterations, "the checkpoint had already trained " +
+                                        std::to_string(r.start_epoch) + " epochs (>= --epochs " +
+                                        std::to_string(o.epochs) + "): evaluated it");
   }
-  s.objective = r.train_loss;
+  run.end(Status::max_iterations, "trained " + std::to_string(o.epochs) + " epochs");
+  Summary& s = run.summary();
   s.gradient_evaluations = static_cast<std::size_t>(step);
   s.counters["test_accuracy"] = r.test_accuracy;
   s.counters["test_loss"] = r.test_loss;
-  s.seconds = clock.seconds();
   r.checkpoint = ckpt;
   if (o.keep_parameters) {
     const torch::Tensor flat = flat_parameters(*model).to(torch::kFloat64).contiguous();
     r.final_parameters.assign(flat.data_ptr<double>(), flat.data_ptr<double>() + flat.numel());
   }
-  callbacks.end(s);
+  r.summary = run.finish(r.train_loss, std::numeric_limits<double>::quiet_NaN());
   return r;
 }
 

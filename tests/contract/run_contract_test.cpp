@@ -4,7 +4,7 @@
 //  - a blow-up is Status::diverged;
 //  - the time limit stops the run.
 // Every iterative method of the library registries (core, optim, newton, linalg, ot, recovery,
-// bilevel, privacy) is a case by being registered.
+// bilevel, privacy, surrogate) is a case by being registered.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -38,6 +38,7 @@
 #include "descent/recovery/methods.hpp"
 #include "descent/recovery/problem.hpp"
 #include "descent/recovery/subgm.hpp"
+#include "descent/surrogate/methods.hpp"
 
 namespace descent {
 namespace {
@@ -306,6 +307,30 @@ void add_bilevel(std::vector<MethodCase>& out) {
       blocks);
 }
 
+void add_surrogate(std::vector<MethodCase>& out) {
+  FamilySettings b;
+  b.base = {{"batch_size", "8"}};
+  b.blow_up["sso"] = {{"inner", "sgd"}, {"lr", "1e6"}, {"eta", "1e6"}};
+  b.blow_up["sgd"] = {{"lr", "1e6"}};
+  b.blow_up["adam"] = {{"lr", "1e6"}};
+  b.safeguarded.insert("sls");  // Armijo backtracking on the batch, the reset step capped
+  add_registry<surrogate::Runner>(
+      out, surrogate::methods(),
+      [](const auto& m, const Settings& s, Callbacks cb, bool) {
+        Rng rng = make_rng(1, {43});
+        auto x = std::make_shared<Eigen::MatrixXd>(40, 4);
+        x->leftCols(3) = normal_matrix(rng, 40, 3);
+        x->col(3).setOnes();
+        Eigen::VectorXd y(40);
+        for (Eigen::Index i = 0; i < 40; ++i) y[i] = (*x)(i, 0) + 0.3 * (*x)(i, 1) > 0 ? 1 : 0;
+        const surrogate::LinearModel model(x, 1);
+        const surrogate::LogisticLoss loss(y);
+        Eigen::VectorXd theta = model.initial_parameters(1);
+        return m.run(model, loss, theta, s, std::move(cb));
+      },
+      b);
+}
+
 std::vector<MethodCase> methods() {
   std::vector<MethodCase> m;
   add_core(m);
@@ -316,6 +341,7 @@ std::vector<MethodCase> methods() {
   add_recovery(m);
   add_bilevel(m);
   add_privacy(m);
+  add_surrogate(m);
   return m;
 }
 

@@ -185,3 +185,41 @@ TEST(Run, BadOptionsNameTheField) {
 }
 
 }  // namespace
+
+namespace {
+
+// The loop keeps descent::Run's contract (tests/contract covers the registries' methods).
+class StopAtEpoch : public descent::Callback {
+ public:
+  explicit StopAtEpoch(std::size_t at) : at_(at) {}
+  bool iteration(const descent::IterationInfo& info) override { return info.iteration >= at_; }
+  std::string stop_reason() const override { return "stop at epoch"; }
+
+ private:
+  std::size_t at_;
+};
+
+TEST(Run, CallbackStopKeepsTheLastEpochRow) {
+  auto o = small_run({}, 4);
+  o.history = {true, 3};  // epoch 2 is not on the stride
+  descent::Callbacks cb;
+  cb.emplace<StopAtEpoch>(2);
+  const auto r = train::run(o, cb);
+  EXPECT_EQ(r.summary.status, Status::stopped);
+  EXPECT_EQ(r.summary.message, "stop at epoch");
+  EXPECT_EQ(r.summary.iterations, 2u);
+  ASSERT_EQ(r.epochs.size(), 2u);
+  ASSERT_FALSE(r.summary.history.empty());
+  EXPECT_EQ(r.summary.history.back().iteration, 2u);
+  EXPECT_EQ(r.summary.history.back().objective, r.epochs.back().train_loss);
+  EXPECT_EQ(r.summary.objective, r.train_loss);
+}
+
+TEST(Run, NoHistoryUnlessAsked) {
+  const auto r = train::run(small_run({}, 2));
+  EXPECT_TRUE(r.summary.history.empty());
+  EXPECT_EQ(r.epochs.size(), 2u);
+  EXPECT_EQ(r.summary.status, Status::max_iterations);
+}
+
+}  // namespace

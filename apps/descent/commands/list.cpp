@@ -13,6 +13,7 @@
 #include "descent/ot/solvers.hpp"
 #include "descent/privacy/methods.hpp"
 #include "descent/recovery/methods.hpp"
+#include "descent/surrogate/methods.hpp"
 
 namespace descent::cli {
 namespace {
@@ -51,6 +52,7 @@ std::vector<Listed> all_methods() {
   add(out, bilevel::methods(), "descent bilevel --method");
   add(out, bilevel::multi_block_methods(), "descent bilevel --method");
   add(out, privacy::methods(), "descent dp-train --method");
+  add(out, surrogate::methods(), "descent sso --method");
   for (const auto& m : methods())
     out.push_back({{m.name, m.family, m.paper, m.summary}, m.command, {}});
   return out;

@@ -14,31 +14,25 @@
 #include "descent/io/csv.hpp"
 #include "descent/io/json.hpp"
 #include "descent/io/libsvm.hpp"
-#include "descent/surrogate/direct.hpp"
-#include "descent/surrogate/sso.hpp"
-#include "descent/surrogate/trainer.hpp"
+#include "descent/surrogate/methods.hpp"
+#include "method_flags.hpp"
 
 namespace descent::cli {
 namespace {
 
 using namespace descent::surrogate;
 
+// Method options (--inner, --inner-steps, --eta, --schedule, --lr, --batch, --steps, --set)
+// are set only when given: surrogate::methods() holds the defaults.
 struct SsoFlags {
   std::string data = "breast-cancer";
   std::string model = "linear";
   std::string loss = "logistic";
   std::string method = "sso";
-  std::string inner = "armijo";
-  std::size_t inner_steps = 10;
-  double eta = 0;  // not given: 1/L_z of the mean loss (batch / per-sample smoothness)
-  CLI::Option* eta_opt = nullptr;  // a given --eta is used (and checked), never replaced
-  std::string schedule = "constant";
   bool target_line_search = false;
-  double lr = 0.1;  // inner SGD / Adam step, or the baseline's step
-  std::size_t batch = 32;
-  std::size_t steps = 0;
   double epochs = 5;
   std::size_t limit = 0;
+  MethodFlags options;
   RunFlags run;
 };
 
@@ -144,76 +138,75 @@ std::unique_ptr<TargetModel> make_model(const std::string& spec,
   throw Error("unknown --model '" + spec + "' (expected linear or mlp:H[,relu|tanh])");
 }
 
-int run_sso(const SsoFlags& f, const Globals& g) {
+int run_sso(SsoFlags& f, const Globals& g) {
   const Loaded d = load(f);
   auto x = std::make_shared<const Eigen::MatrixXd>(d.x);
   Eigen::Index outputs = 1;
   const auto loss = make_loss(f, d, outputs);
   const auto model = make_model(f.model, x, outputs);
-  if (f.batch < 1 || Eigen::Index(f.batch) > model->samples())
-    throw Error("--batch must lie in [1, " + std::to_string(model->samples()) + "]");
-  TrainOptions to;
-  to.batch_size = f.batch;
-  to.seed = g.seed;
-  // Checked here, not replaced: --eta 0 / -3 / nan used to fall back to the default, and
-  // --epochs 1e30 overflowed to a single step.
-  if (f.eta_opt && f.eta_opt->count() > 0) check::positive("--eta", f.eta);
-  if (f.steps == 0) check::positive("--epochs", f.epochs);
-  const double wanted = f.epochs * double(model->samples()) / double(f.batch);
-  constexpr double kMaxOuterSteps = 1e9;
-  if (f.steps == 0 && std::ceil(wanted) > kMaxOuterSteps)
-    throw InvalidOption("--epochs", check::show(f.epochs) + " epochs are " +
-                                        check::show(std::ceil(wanted)) +
-                                        " outer steps, above the limit of 1e9");
-  to.outer_steps = f.steps > 0 ? f.steps : std::max<std::size_t>(1, std::size_t(std::ceil(wanted)));
-  to.eval_every = std::max<std::size_t>(1, to.outer_steps / 50);
-
-  const double eta =
-      f.eta_opt && f.eta_opt->count() > 0 ? f.eta : double(f.batch) / loss->sample_smoothness();
-  std::unique_ptr<InnerOptimizer> inner;
-  std::unique_ptr<Stepper> stepper;
-  if (f.method == "sso") {
-    if (f.inner == "sgd")
-      inner = std::make_unique<InnerSgd>(f.lr);
-    else if (f.inner == "adam")
-      inner = std::make_unique<InnerAdam>(AdamOptions{.lr = f.lr});
-    else
-      inner = std::make_unique<InnerArmijo>();
-    SsoOptions so;
-    so.eta = eta;
-    so.inner_steps = f.inner_steps;
-    so.schedule = eta_schedule_from_string(f.schedule);
-    so.total_steps = to.outer_steps;
-    so.line_search.enabled = f.target_line_search;
-    stepper = std::make_unique<Sso>(*model, *loss, *inner, so);
-  } else {
-    DirectOptions o;
-    o.method = f.method == "sgd"    ? DirectMethod::sgd
-               : f.method == "adam" ? DirectMethod::adam
-                                    : DirectMethod::sls;
-    o.step_size = f.lr;
-    o.adam.lr = f.lr;
-    stepper = std::make_unique<DirectStepper>(*model, *loss, o);
+  const auto& method = surrogate::methods().at(f.method);
+  const std::vector<OptionDoc> docs = method.options();
+  if (f.target_line_search) {
+    f.options.settings.set("target_line_search", "true");
+    f.options.flag["target_line_search"] = "--target-line-search";
   }
+  Settings settings = settings_for(f.options, docs, f.method);
+  // The loop's own options, read here for the batch and the budget (the rest are the method's).
+  const TrainOptions train = naming_flags(f.options, [&] {
+    TrainOptions t;
+    OptionFields read(settings);
+    t.fields(read);
+    return t;
+  });
+  const double batch = double(train.batch_size);
+  if (!(batch >= 1 && batch <= double(model->samples())))
+    throw InvalidOption("--batch", "must lie in [1, " + std::to_string(model->samples()) + "]");
+  // --epochs gives the outer steps unless --steps does (checked, never replaced: --epochs 1e30
+  // used to overflow to a single step).
+  std::size_t steps = train.outer_steps;
+  if (!settings.find("max_iterations")) {
+    check::positive("--epochs", f.epochs);
+    const double wanted = std::ceil(f.epochs * double(model->samples()) / batch);
+    constexpr double kMaxOuterSteps = 1e9;
+    if (wanted > kMaxOuterSteps)
+      throw InvalidOption("--epochs", check::show(f.epochs) + " epochs are " + check::show(wanted) +
+                                          " outer steps, above the limit of 1e9");
+    steps = std::max<std::size_t>(1, std::size_t(wanted));
+    settings.set("max_iterations", std::to_string(steps));
+  }
+  // About 50 evaluated rows per run (each costs a full pass over the data).
+  if (!settings.find("eval_every"))
+    settings.set("eval_every", std::to_string(std::max<std::size_t>(1, steps / 50)));
+  settings.set("seed", std::to_string(g.seed));
+  const bool sso = takes(docs, "eta");
+  const std::string given_eta = setting_or_default(settings, docs, "eta");
+  const double eta = given_eta != "auto" && !given_eta.empty() ? std::stod(given_eta)
+                                                               : batch / loss->sample_smoothness();
+
   Eigen::VectorXd theta = model->initial_parameters(g.seed);
-  const Summary s = train(*stepper, *model, *loss, theta, to, make_callbacks(f.run, g));
+  const Summary s = naming_flags(f.options, [&] {
+    return method.run(*model, *loss, theta, settings, make_callbacks(f.run, g));
+  });
   const auto c = [&](const char* k) { return s.counters.at(k); };
   if (g.json) {
     nlohmann::json j = io::to_json(s);
     j["data"] = d.source;
     j["model"] = model->name();
     j["loss"] = loss->name();
-    j["eta"] = f.method == "sso" ? nlohmann::json(eta) : nlohmann::json(nullptr);
-    j["batch"] = f.batch;
+    j["eta"] = sso ? nlohmann::json(eta) : nlohmann::json(nullptr);
+    j["batch"] = std::size_t(batch);
     print_json(j);
   } else {
     std::printf("%s, %s model (%ld parameters), %s loss, %ld samples\n", d.source.c_str(),
                 model->name().c_str(), long(model->parameters()), loss->name().c_str(),
                 long(model->samples()));
     std::printf("%s: %s\n", s.method.c_str(), s.brief().c_str());
-    if (f.method == "sso") std::printf("  eta (target step)    %g (%s)\n", eta, f.schedule.c_str());
-    std::printf("  training loss        %.6g (start %.6g)\n", s.objective,
-                s.history.front().objective);
+    if (sso)
+      std::printf("  eta (target step)    %g (%s)\n", eta,
+                  setting_or_default(settings, docs, "schedule").c_str());
+    if (!s.history.empty())
+      std::printf("  training loss        %.6g (start %.6g)\n", s.objective,
+                  s.history.front().objective);
     std::printf("  expensive / cheap    %.0f target gradients / %.0f model passes\n",
                 c("expensive_evaluations"), c("cheap_evaluations"));
     std::printf("  inner steps          %.0f, loss values %.0f, %.3g s\n", c("inner_steps"),
@@ -221,11 +214,6 @@ int run_sso(const SsoFlags& f, const Globals& g) {
   }
   return exit_code(s.status, Goal::budget);
 }
-
-const MethodRegistrar sso_method(
-    {"sso", "surrogate", "descent sso --inner-steps m",
-     "Lavington, Vaswani et al., Target-based Surrogates for Stochastic Optimization, ICML 2023",
-     "Outer step in target space, m cheap inner steps on a surrogate (Eigen and LibTorch)"});
 
 const CommandRegistrar registrar("sso", [](CLI::App& app, Globals& g) {
   auto f = std::make_shared<SsoFlags>();
@@ -239,30 +227,28 @@ const CommandRegistrar registrar("sso", [](CLI::App& app, Globals& g) {
   cmd->add_option("--loss", f->loss, "logistic | ce | mse")
       ->check(CLI::IsMember({"logistic", "ce", "mse"}))
       ->capture_default_str();
-  cmd->add_option("--method", f->method, "sso | sgd | adam | sls")
-      ->check(CLI::IsMember({"sso", "sgd", "adam", "sls"}))
+  cmd->add_option("--method", f->method, surrogate::methods().joined_names())
+      ->check(CLI::IsMember(surrogate::methods().names()))
       ->capture_default_str();
-  cmd->add_option("--inner", f->inner, "Inner optimiser: armijo | sgd | adam")
-      ->check(CLI::IsMember({"armijo", "sgd", "adam"}))
-      ->capture_default_str();
-  cmd->add_option("--inner-steps,-m", f->inner_steps, "m, inner steps per outer step")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  f->eta_opt = cmd->add_option(
-      "--eta", f->eta,
-      "Target step (paper convention; default batch / L_z, the majorisation bound)");
-  cmd->add_option("--schedule", f->schedule, "constant | stochastic | exponential")
-      ->check(CLI::IsMember({"constant", "stochastic", "exponential"}))
-      ->capture_default_str();
+  const auto docs = registry_docs(surrogate::methods());
+  const auto option = [&](const std::string& flag, const std::string& key,
+                          const std::string& help) {
+    add_option_flag(cmd, f->options, flag, key, help, docs);
+  };
+  option("--inner", "inner", "Inner optimiser: armijo | sgd | adam");
+  option("--inner-steps,-m", "inner_steps", "m, inner steps per outer step");
+  option("--eta", "eta",
+         "Target step (paper convention; auto = batch / L_z, the majorisation bound)");
+  option("--schedule", "schedule", "constant | stochastic | exponential");
   cmd->add_flag("--target-line-search", f->target_line_search,
                 "Choose eta by Armijo in target space each outer step");
-  cmd->add_option("--lr", f->lr, "Inner SGD/Adam step, or the baseline's step")
-      ->capture_default_str();
-  cmd->add_option("--batch", f->batch, "Batch size")->capture_default_str();
+  option("--lr", "lr", "Inner SGD/Adam step, or the baseline's step");
+  option("--batch", "batch_size", "Batch size");
   cmd->add_option("--epochs", f->epochs, "Passes over the data (ignored with --steps)")
       ->capture_default_str();
-  cmd->add_option("--steps", f->steps, "Outer steps (= expensive evaluations)");
+  option("--steps", "max_iterations", "Outer steps (= expensive evaluations)");
   cmd->add_option("--limit", f->limit, "Use only the first N samples");
+  add_set_flag(cmd, f->options, "surrogate");
   add_run_flags(cmd, f->run);
   return Command{cmd, [f, &g] { return run_sso(*f, g); }};
 });

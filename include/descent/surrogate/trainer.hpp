@@ -2,7 +2,7 @@
 // epoch permutations, one Stepper step per batch, and the full training loss recorded with the
 // cost counters so that curves can be drawn against expensive or cheap evaluations.
 //
-// (descent's shared nn training loop will replace this once it exists; it is kept minimal.)
+// The loop records through descent::Run (history with a stride, callbacks, stop, Summary).
 #pragma once
 
 #include <cstddef>
@@ -13,6 +13,8 @@
 
 #include "descent/core/callbacks.hpp"
 #include "descent/core/rng.hpp"
+#include "descent/core/run.hpp"
+#include "descent/core/settings.hpp"
 #include "descent/core/status.hpp"
 #include "descent/surrogate/loss.hpp"
 #include "descent/surrogate/model.hpp"
@@ -43,7 +45,20 @@ struct TrainOptions {
   /// Diverged when the full loss exceeds divergence_factor * max(1, |loss(theta_0)|) (> 1), or
   /// becomes non-finite. A loss that grew 1000-fold did not train.
   double divergence_factor = 1e3;
+  /// Rows are kept at evaluations only (every eval_every steps), filtered by the stride. On by
+  /// default, unlike other families: the loss-versus-cost curves are what these runs are for.
+  HistoryOptions history{true, 1};
   void validate() const;
+
+  /// Settings keys (descent::options_from); the outer-step budget is "max_iterations".
+  template <class Fields>
+  void fields(Fields& f) {
+    f("batch_size", batch_size, "|S|, samples per outer step");
+    run_fields(f, outer_steps, history.record_history, &history.history_stride);
+    f("eval_every", eval_every, "evaluate the full loss every k outer steps (the last always)");
+    f("seed", seed, "batch order");
+    f("divergence_factor", divergence_factor, "diverged when the loss exceeds this x its start");
+  }
 };
 
 /// ℓ(f(θ)) over all samples (evaluation only: not counted as a cost).

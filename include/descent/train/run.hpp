@@ -10,7 +10,8 @@
 // accuracy on the test split. Callbacks see one IterationInfo per epoch (objective = mean train
 // loss; extras test_loss, test_accuracy). With checkpoint_dir, DIR/checkpoint.pt is written after
 // every epoch (model, optimizer state, epoch, step, RNG state); `resume` continues from it and
-// reproduces the uninterrupted run bit for bit (same thread count).
+// reproduces the uninterrupted run bit for bit (same thread count). The loop records through
+// descent::Run (callbacks, stop, status, Summary).
 #pragma once
 
 #include <cstdint>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "descent/core/callbacks.hpp"
+#include "descent/core/run.hpp"
 #include "descent/core/status.hpp"
 
 namespace descent::train {
@@ -39,7 +41,10 @@ struct TrainOptions {
   bool resume = false;                ///< continue from DIR/checkpoint.pt when it exists
   std::string log;                    ///< per-epoch CSV log ("" = off; appended on resume)
   bool keep_parameters = false;       ///< copy the final flat parameters into the result
-  void validate() const;              ///< throws descent::InvalidOption naming the field
+  /// Summary history: one row per epoch (objective = mean training loss; extras test_loss,
+  /// test_accuracy). Off by default: TrainResult::epochs always has the table.
+  HistoryOptions history;
+  void validate() const;  ///< throws descent::InvalidOption naming the field
 };
 
 struct EpochRow {
