@@ -34,12 +34,12 @@ void Run::start(IterationInfo info) {
   summary_.history.push_back(HistoryRow::from(info));
 }
 
-bool Run::record(IterationInfo info) {
+bool Run::record(IterationInfo info, bool keep) {
   if (info.seconds == 0.0) info.seconds = clock_.seconds();
   summary_.iterations = info.iteration;
   if (history_.record_history) {
     last_ = HistoryRow::from(info);
-    pending_last_ = info.iteration % history_.history_stride != 0;
+    pending_last_ = !keep && info.iteration % history_.history_stride != 0;
     if (!pending_last_) summary_.history.push_back(last_);
   }
   if (!callbacks_.empty() && callbacks_.iteration(info)) {

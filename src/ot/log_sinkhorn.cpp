@@ -162,14 +162,10 @@ void LogSinkhorn::finish(const PlanOptions& options, Result& result) const {
   result.marginal_error = (rowsum - problem_.a()).lpNorm<1>() + col_error;
 }
 
-Recorder::Recorder(Summary& summary, Callbacks& callbacks, std::vector<ErrorSample>& errors,
-                   bool record_history, std::size_t stride, const Stopwatch& clock)
-    : summary_(summary),
-      callbacks_(callbacks),
-      errors_(errors),
-      history_(record_history),
-      stride_(stride < 1 ? 1 : stride),
-      clock_(clock) {}
+Recorder::Recorder(std::string method, std::size_t dimension, std::size_t max_iterations,
+                   const HistoryOptions& history, Callbacks& callbacks,
+                   std::vector<ErrorSample>& errors)
+    : run_(std::move(method), dimension, max_iterations, history, callbacks), errors_(errors) {}
 
 bool Recorder::record(std::size_t iteration, double objective, double error, double step,
                       std::span<const Metric> extras, bool always_keep) {
@@ -185,20 +181,17 @@ bool Recorder::record(std::size_t iteration, double objective, double error, dou
   info.step_size = step;
   info.seconds = t;
   info.extras = extras;
-  if (history_) {
-    last_ = HistoryRow::from(info);
-    have_last_ = true;
-    if (always_keep || iteration % stride_ == 0) {
-      summary_.history.push_back(last_);
-      have_last_ = false;
-    }
-  }
-  return !callbacks_.empty() && callbacks_.iteration(info);
+  return run_.record(info, always_keep);
 }
 
-void Recorder::keep_last() {
-  if (have_last_) summary_.history.push_back(last_);
-  have_last_ = false;
+Summary Recorder::finish(std::size_t iterations, Status status, std::string message,
+                         double objective, double error) {
+  // A callback's stop ended the run with its reason; a message the solver adds to it wins.
+  if (run_.ended() && run_.summary().status == status && !message.empty())
+    run_.summary().message = std::move(message);
+  run_.end(status, std::move(message));
+  run_.summary().iterations = iterations;
+  return run_.finish(objective, error);
 }
 
 LoopOutcome sinkhorn_loop(LogSinkhorn& engine, double tolerance, std::size_t budget,

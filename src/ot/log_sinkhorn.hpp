@@ -16,6 +16,7 @@
 #include <Eigen/Core>
 
 #include "descent/core/callbacks.hpp"
+#include "descent/core/run.hpp"
 #include "descent/core/timer.hpp"
 #include "descent/ot/problem.hpp"
 #include "descent/ot/result.hpp"
@@ -75,32 +76,32 @@ class LogSinkhorn {
   double plan_mass_ = 0.0;                   // sum_ij P_ij at the last measure_rows()
 };
 
-/// Keeps the solver loops free of bookkeeping: error history, Summary history with a stride,
-/// callbacks and the stop flag.
+/// The ot loops' descent::Run: the marginal-error history beside the Summary's, and the sign
+/// convention (ot maximises the dual f; callbacks and the history see -f, so EarlyStop and
+/// StoreBest work unchanged). Started when the solver is called, so setup (the row-major copy
+/// of C) counts in the reported times.
 class Recorder {
  public:
-  /// `clock` was started when the solver was called, so setup (the row-major copy of C)
-  /// counts in the reported times.
-  Recorder(Summary& summary, Callbacks& callbacks, std::vector<ErrorSample>& errors,
-           bool record_history, std::size_t stride, const Stopwatch& clock);
-  /// Records iterate `iteration` (0 = the start: error history only) with dual value
-  /// `objective` = f; callbacks and the history see -f (descent's objectives decrease, so
-  /// EarlyStop and StoreBest work unchanged). Returns true if a callback asked to stop.
+  Recorder(std::string method, std::size_t dimension, std::size_t max_iterations,
+           const HistoryOptions& history, Callbacks& callbacks, std::vector<ErrorSample>& errors);
+  /// Records iterate `iteration` (0 = the start, and a start repeated after an eta change: the
+  /// error history only) with dual value `objective` = f. `always_keep`: a history row whatever
+  /// the stride. Returns true if a callback asked to stop (the run is then stopped).
   bool record(std::size_t iteration, double objective, double error, double step,
               std::span<const Metric> extras, bool always_keep = false);
-  double seconds() const { return clock_.seconds(); }
-  /// Appends the last recorded row to the Summary history if the stride skipped it.
-  void keep_last();
+  double seconds() const { return run_.seconds(); }
+  /// Counters go here before finish().
+  Summary& summary() noexcept { return run_.summary(); }
+  /// Ends the run (a callback's stop, recorded first, keeps its status; a non-empty `message`
+  /// of the same status replaces the reason), keeps the last row, times it and
+  /// calls callbacks.end: the Summary of `iterations` iterations with objective -f and the
+  /// marginal error as the gradient norm.
+  Summary finish(std::size_t iterations, Status status, std::string message, double objective,
+                 double error);
 
  private:
-  Summary& summary_;
-  Callbacks& callbacks_;
+  Run run_;
   std::vector<ErrorSample>& errors_;
-  bool history_;
-  std::size_t stride_;
-  Stopwatch clock_;
-  HistoryRow last_;
-  bool have_last_ = false;
 };
 
 struct LoopOutcome {

@@ -14,52 +14,38 @@ namespace {
 using detail::LogSinkhorn;
 using detail::Recorder;
 
-void finish_summary(Summary& s, const detail::LoopOutcome& out, const std::string& stop_reason,
-                    double tolerance, std::size_t cap) {
-  s.status = out.status;
+// The Summary's message for the loop's outcome (a callback's stop keeps the callback's reason).
+std::string outcome_message(const detail::LoopOutcome& out, double tolerance, std::size_t cap) {
   switch (out.status) {
     case Status::converged:
-      s.message =
-          "marginal error " + check::show(out.error) + " <= tolerance " + check::show(tolerance);
-      break;
+      return "marginal error " + check::show(out.error) + " <= tolerance " + check::show(tolerance);
     case Status::max_iterations:
-      s.message = "reached max_iterations = " + std::to_string(cap) + " with marginal error " +
-                  check::show(out.error);
-      break;
-    case Status::stopped:
-      s.message = stop_reason;
-      break;
+      return "reached max_iterations = " + std::to_string(cap) + " with marginal error " +
+             check::show(out.error);
     default:
-      s.message = out.message;
-      break;
+      return out.message;
   }
-  s.gradient_norm = out.error;
 }
 
 Result run_sinkhorn(const Problem& problem, const SinkhornOptions& options, Callbacks callbacks,
                     const Eigen::VectorXd* x0, const Eigen::VectorXd* y0) {
   options.validate();
-  const Stopwatch clock;
   Result result;
-  Summary& s = result.summary;
-  s.method = "sinkhorn";
+  Recorder recorder("sinkhorn", std::size_t(problem.rows() + problem.cols()),
+                    options.max_iterations, {options.record_history, options.history_stride},
+                    callbacks, result.error_history);
   LogSinkhorn engine(problem, options.eta, options.threads);
   if (x0) engine.set_potentials(*x0, *y0);
-  callbacks.begin({s.method, std::size_t(problem.rows() + problem.cols()), options.max_iterations});
-  Recorder recorder(s, callbacks, result.error_history, options.record_history,
-                    options.history_stride, clock);
   std::size_t iteration = 0;
   Metric extras[] = {{"marginal_error", 0.0}};
   const detail::LoopOutcome out = detail::sinkhorn_loop(
       engine, options.tolerance, options.max_iterations, false, iteration, recorder, extras);
-  recorder.keep_last();
-  s.iterations = iteration;
-  s.objective = -engine.dual_value();
-  s.counters["half_steps"] = 2.0 * double(iteration);
-  finish_summary(s, out, callbacks.stop_reason(), options.tolerance, options.max_iterations);
-  s.seconds = recorder.seconds();  // the solve; building the plan below is not iterations
+  recorder.summary().counters["half_steps"] = 2.0 * double(iteration);
+  // Timed without the plan built below (that is not iterations).
+  result.summary = recorder.finish(iteration, out.status,
+                                   outcome_message(out, options.tolerance, options.max_iterations),
+                                   -engine.dual_value(), out.error);
   engine.finish(options.plan, result);
-  callbacks.end(s);
   return result;
 }
 
@@ -92,7 +78,6 @@ void EpsilonScalingOptions::validate() const {
 Result sinkhorn_epsilon_scaling(const Problem& problem, const EpsilonScalingOptions& options,
                                 Callbacks callbacks) {
   options.validate();
-  const Stopwatch clock;
   const SinkhornOptions& final_stage = options.sinkhorn;
   // The schedule: eta_start * factor^k, capped at eta (the last stage is exactly eta).
   double eta0 = options.eta_start;
@@ -105,13 +90,10 @@ Result sinkhorn_epsilon_scaling(const Problem& problem, const EpsilonScalingOpti
   etas.push_back(final_stage.eta);
 
   Result result;
-  Summary& s = result.summary;
-  s.method = "sinkhorn-eps";
+  Recorder recorder(
+      "sinkhorn-eps", std::size_t(problem.rows() + problem.cols()), final_stage.max_iterations,
+      {final_stage.record_history, final_stage.history_stride}, callbacks, result.error_history);
   LogSinkhorn engine(problem, etas.front(), final_stage.threads);
-  callbacks.begin(
-      {s.method, std::size_t(problem.rows() + problem.cols()), final_stage.max_iterations});
-  Recorder recorder(s, callbacks, result.error_history, final_stage.record_history,
-                    final_stage.history_stride, clock);
   std::size_t iteration = 0;
   Metric extras[] = {{"marginal_error", 0.0}, {"eta", 0.0}};
   detail::LoopOutcome out;
@@ -125,7 +107,7 @@ Result sinkhorn_epsilon_scaling(const Problem& problem, const EpsilonScalingOpti
     const std::size_t budget =
         final_stage.max_iterations > used ? final_stage.max_iterations - used : 0;
     out = detail::sinkhorn_loop(engine, tol, budget, false, iteration, recorder, extras);
-    s.counters["stages"] = double(k + 1);
+    recorder.summary().counters["stages"] = double(k + 1);
     if (out.status != Status::converged) break;
   }
   // An intermediate stage that ran out of budget leaves the final eta unreached.
@@ -134,16 +116,13 @@ Result sinkhorn_epsilon_scaling(const Problem& problem, const EpsilonScalingOpti
     out.error = engine.measure_rows() + engine.measure_cols();
     if (out.status == Status::converged) out.status = Status::max_iterations;
   }
-  recorder.keep_last();
-  s.iterations = iteration;
-  s.objective = -engine.dual_value();
-  s.counters["half_steps"] = 2.0 * double(iteration);
-  s.counters["eta_start"] = etas.front();
-  finish_summary(s, out, callbacks.stop_reason(), final_stage.tolerance,
-                 final_stage.max_iterations);
-  s.seconds = recorder.seconds();
+  recorder.summary().counters["half_steps"] = 2.0 * double(iteration);
+  recorder.summary().counters["eta_start"] = etas.front();
+  result.summary =
+      recorder.finish(iteration, out.status,
+                      outcome_message(out, final_stage.tolerance, final_stage.max_iterations),
+                      -engine.dual_value(), out.error);
   engine.finish(final_stage.plan, result);
-  callbacks.end(s);
   return result;
 }
 

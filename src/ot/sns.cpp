@@ -383,17 +383,13 @@ class NewtonStage {
 Result sinkhorn_newton_sparse(const Problem& problem, const SnsOptions& options,
                               Callbacks callbacks) {
   options.validate();
-  const Stopwatch clock;
   Result result;
-  Summary& s = result.summary;
-  s.method = "sns";
+  const std::size_t n = std::size_t(problem.rows()), m = std::size_t(problem.cols());
+  const std::size_t cap = options.max_iterations;
+  Recorder recorder("sns", n + m, cap, {options.record_history, options.history_stride}, callbacks,
+                    result.error_history);
   const std::vector<double> etas = sns_eta_schedule(options.eta, problem.max_cost(), options);
   LogSinkhorn engine(problem, etas.front(), options.threads);
-  const std::size_t n = engine.rows(), m = engine.cols();
-  const std::size_t cap = options.max_iterations;
-  callbacks.begin({s.method, n + m, cap});
-  Recorder recorder(s, callbacks, result.error_history, options.record_history,
-                    options.history_stride, clock);
   Metric extras[] = {
       {"marginal_error", 0.0}, {"stage", 0.0}, {"cg_iterations", 0.0}, {"step", 1.0}};
 
@@ -441,48 +437,39 @@ Result sinkhorn_newton_sparse(const Problem& problem, const SnsOptions& options,
     eta_f = stage.eta_f();
   }
   const bool finished = engine.eta() == options.eta;
-  recorder.keep_last();
-  s.iterations = iteration;
-  s.status = out.status;
-  s.gradient_norm = out.error;
-  s.objective = -(newton_ran ? eta_f / engine.eta() : engine.dual_value());
   const std::string counts =
       std::to_string(warmup) + " Sinkhorn + " + std::to_string(totals.newton) + " Newton steps" +
       (totals.fallbacks > 0 ? " + " + std::to_string(totals.fallbacks) + " Sinkhorn fallback steps"
                             : std::string()) +
       (etas.size() > 1 ? " over " + std::to_string(etas.size()) + " eta stages" : std::string());
-  switch (out.status) {
-    case Status::converged:
-      s.message = "marginal error " + check::show(out.error) + " <= tolerance " +
-                  check::show(options.tolerance) + " after " + counts;
-      break;
-    case Status::max_iterations:
-      s.message =
-          "reached max_iterations = " + std::to_string(cap) + " with marginal error " +
-          check::show(out.error) +
-          (finished ? "" : " (at eta " + check::show(engine.eta()) + ", not yet the target eta)") +
-          " after " + counts;
-      break;
-    case Status::stopped:
-      s.message = callbacks.stop_reason();
-      break;
-    default:
-      s.message = out.message;
-      break;
-  }
-  s.message += best_note;
-  s.counters["sinkhorn_steps"] = double(warmup);
-  s.counters["newton_steps"] = double(totals.newton);
-  s.counters["cg_iterations"] = double(totals.cg);
-  s.counters["line_search_halvings"] = double(totals.halvings);
-  s.counters["sinkhorn_fallbacks"] = double(totals.fallbacks);
-  s.counters["sinkhorn_blocks"] = double(totals.blocks);
-  s.counters["eta_stages"] = double(etas.size());
-  s.counters["kept_entries"] = double(sns_kept_entries(n, m, options.sparsity, options.convention));
-  s.counters["lambda"] = options.sparsity / (0.5 * double(n + m));
-  s.seconds = recorder.seconds();
+  std::string message = out.message;
+  if (out.status == Status::converged)
+    message = "marginal error " + check::show(out.error) + " <= tolerance " +
+              check::show(options.tolerance) + " after " + counts;
+  else if (out.status == Status::max_iterations)
+    message =
+        "reached max_iterations = " + std::to_string(cap) + " with marginal error " +
+        check::show(out.error) +
+        (finished ? "" : " (at eta " + check::show(engine.eta()) + ", not yet the target eta)") +
+        " after " + counts;
+  // A callback's stop was recorded with its reason; the best-iterate note still applies.
+  message += best_note;
+  if (out.status == Status::stopped) message = callbacks.stop_reason() + best_note;
+  auto& c = recorder.summary().counters;
+  c["sinkhorn_steps"] = double(warmup);
+  c["newton_steps"] = double(totals.newton);
+  c["cg_iterations"] = double(totals.cg);
+  c["line_search_halvings"] = double(totals.halvings);
+  c["sinkhorn_fallbacks"] = double(totals.fallbacks);
+  c["sinkhorn_blocks"] = double(totals.blocks);
+  c["eta_stages"] = double(etas.size());
+  c["kept_entries"] = double(sns_kept_entries(n, m, options.sparsity, options.convention));
+  c["lambda"] = options.sparsity / (0.5 * double(n + m));
+  // Timed without the plan built below (that is not iterations).
+  result.summary =
+      recorder.finish(iteration, out.status, std::move(message),
+                      -(newton_ran ? eta_f / engine.eta() : engine.dual_value()), out.error);
   engine.finish(options.plan, result);
-  callbacks.end(s);
   return result;
 }
 

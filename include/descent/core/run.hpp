@@ -13,7 +13,7 @@
 //   Summary s = run.finish(f, g);           // keeps the last row, times, callbacks.end
 //
 // Families embed HistoryOptions in their Options (record_history, history_stride) and keep
-// their own stopping rules; newton's, ot's and the bilevel loops record through a Run.
+// their own stopping rules; every iterative loop of the library records through a Run.
 #pragma once
 
 #include <cstddef>
@@ -45,9 +45,9 @@ class Run {
   /// The same with the method's extras (info.iteration is taken as 0).
   void start(IterationInfo info);
   /// Records completed iteration info.iteration (seconds filled in if 0): history with the
-  /// stride, then the callbacks. Returns true if a callback asked to stop; the run then ends
-  /// as Status::stopped with the callback's reason.
-  bool record(IterationInfo info);
+  /// stride (`keep`: whatever the stride, e.g. SNS's Newton steps), then the callbacks. Returns
+  /// true if a callback asked to stop; the run then ends as Status::stopped with the reason.
+  bool record(IterationInfo info, bool keep = false);
   /// Whether record(k) would keep a row or call a callback: methods whose rows are costly (an
   /// extra objective evaluation) skip building them otherwise, and call keep_final() after the
   /// loop so that the last iteration still has its row.
