@@ -1,11 +1,12 @@
 #include "descent/linalg/cg.hpp"
 
 #include <cmath>
+#include <limits>
 #include <string>
 
 #include "descent/core/krylov.hpp"
 #include "descent/core/options.hpp"
-#include "descent/core/timer.hpp"
+#include "descent/core/run.hpp"
 
 namespace descent::linalg {
 
@@ -35,15 +36,6 @@ void CgOptions::validate() const {
 }
 
 namespace {
-
-void record(Summary& s, std::size_t k, double rnorm, double bnorm, double seconds) {
-  HistoryRow row;
-  row.iteration = k;
-  row.gradient_norm = rnorm;
-  row.seconds = seconds;
-  row.extras.emplace_back("relative_residual", bnorm > 0 ? rnorm / bnorm : rnorm);
-  s.history.push_back(std::move(row));
-}
 
 // The CSR matrix as a Krylov-core operator: the product and pᵀAp in one pass.
 struct CsrOperator {
@@ -88,23 +80,16 @@ Summary conjugate_gradient(const SparseMatrix& a, const Vector& b, Vector& x,
     throw Error("conjugate_gradient: the preconditioner was set up for size " +
                 std::to_string(m->size()) + ", not " + std::to_string(n));
 
-  Summary s;
-  s.method = m ? std::string("pcg-") + std::string(m->name()) : "cg";
-  Stopwatch clock;
-  const bool have_callbacks = !callbacks.empty();
-  if (have_callbacks)
-    callbacks.begin({s.method, static_cast<std::size_t>(n), options.max_iterations});
-
+  Run run(m ? std::string("pcg-") + std::string(m->name()) : "cg", static_cast<std::size_t>(n),
+          options.max_iterations, {options.record_history, 1}, callbacks);
   const double bnorm = b.norm();
+  const auto relative = [bnorm](double rnorm) { return bnorm > 0 ? rnorm / bnorm : rnorm; };
   auto finish = [&](Status status, std::string message, double rnorm) {
-    s.status = status;
-    s.message = std::move(message);
-    s.gradient_norm = rnorm;
-    s.counters["relative_residual"] = bnorm > 0 ? rnorm / bnorm : rnorm;
-    s.seconds = clock.seconds();
-    if (have_callbacks) callbacks.end(s);
-    return s;
+    run.end(status, std::move(message));
+    run.summary().counters["relative_residual"] = relative(rnorm);
+    return run.finish(std::numeric_limits<double>::quiet_NaN(), rnorm);
   };
+  Summary& s = run.summary();
   if (bnorm == 0.0 && options.tolerance_mode != ToleranceMode::absolute) {
     // The exact solution; a relative test against 0 could never pass otherwise.
     s.counters["initial_residual"] = (a * x).norm();
@@ -128,16 +113,15 @@ Summary conjugate_gradient(const SparseMatrix& a, const Vector& b, Vector& x,
   control.verify_residual = options.verify_residual;
 
   auto observe = [&](std::size_t k, double rnorm, double alpha) {
-    if (options.record_history) record(s, k, rnorm, bnorm, k == 0 ? 0.0 : clock.seconds());
-    if (k == 0 || !have_callbacks) return false;
+    const Metric extras[] = {{"relative_residual", relative(rnorm)}};
     IterationInfo info;
     info.iteration = k;
     info.gradient_norm = rnorm;
     info.step_size = alpha;
-    info.seconds = clock.seconds();
-    const Metric extras[] = {{"relative_residual", bnorm > 0 ? rnorm / bnorm : rnorm}};
     info.extras = extras;
-    return callbacks.iteration(info);
+    if (k > 0) return run.record(info);
+    run.start(info);
+    return false;
   };
   krylov::CgWorkspace work;
   krylov::CgOutcome out;
@@ -152,7 +136,6 @@ Summary conjugate_gradient(const SparseMatrix& a, const Vector& b, Vector& x,
   s.counters["initial_residual"] = out.initial_residual;
   s.counters["rhs_norm"] = bnorm;
   s.counters["threshold"] = out.threshold;
-  if (out.status == Status::stopped) out.message = callbacks.stop_reason();
   return finish(out.status, std::move(out.message), out.residual);
 }
 

@@ -2,10 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 
 #include "descent/core/options.hpp"
-#include "descent/core/timer.hpp"
+#include "descent/core/run.hpp"
 #include "descent/linalg/sweeps.hpp"
 
 namespace descent::linalg {
@@ -141,61 +142,42 @@ Summary sor(const SparseMatrix& a, const Vector& b, Vector& x, const SorOptions&
   Vector r(a.rows()), d(a.rows());
   std::vector<double> scaled;
 
-  Summary s;
-  s.method = options.symmetric ? "ssor" : "sor";
-  Stopwatch clock;
-  const bool have_callbacks = !callbacks.empty();
-  if (have_callbacks)
-    callbacks.begin({s.method, static_cast<std::size_t>(a.rows()), options.max_iterations});
+  Run run(options.symmetric ? "ssor" : "sor", static_cast<std::size_t>(a.rows()),
+          options.max_iterations, {options.record_history, 1}, callbacks);
   const double bnorm = b.norm();
   auto observe = [&](std::size_t k, double rnorm) {
-    const double rel = bnorm > 0 ? rnorm / bnorm : rnorm;
-    if (options.record_history) {
-      HistoryRow row;
-      row.iteration = k;
-      row.gradient_norm = rnorm;
-      row.step_size = options.omega;
-      row.seconds = clock.seconds();
-      row.extras.emplace_back("relative_residual", rel);
-      s.history.push_back(std::move(row));
-    }
-    if (!have_callbacks) return false;
+    const Metric extras[] = {{"relative_residual", bnorm > 0 ? rnorm / bnorm : rnorm}};
     IterationInfo info;
     info.iteration = k;
     info.gradient_norm = rnorm;
     info.step_size = options.omega;
-    info.seconds = clock.seconds();
-    const Metric extras[] = {{"relative_residual", rel}};
     info.extras = extras;
-    return callbacks.iteration(info);
+    if (k > 0) return run.record(info);
+    run.start(info);
+    return false;
   };
   const SorResult res = iterate(view, scaled, b, x, r, d, options, observe);
-  s.status = res.status;
+  Summary& s = run.summary();
   s.iterations = res.iterations;
-  s.gradient_norm = res.residual;
   s.counters["initial_residual"] = res.initial_residual;
   s.counters["rhs_norm"] = bnorm;
   s.counters["relative_residual"] = bnorm > 0 ? res.residual / bnorm : res.residual;
   s.counters["omega"] = options.omega;
   switch (res.status) {
     case Status::converged:
-      s.message = "residual below tolerance";
-      break;
-    case Status::max_iterations:
-      s.message = "reached max_iterations = " + std::to_string(options.max_iterations);
+      run.end(res.status, "residual below tolerance");
       break;
     case Status::diverged:
-      s.message = "the residual blew up (omega outside the convergent range, or A not SPD?)";
+      run.end(res.status,
+              "the residual blew up (omega outside the convergent range, or A not SPD?)");
       break;
-    case Status::stopped:
-      s.message = callbacks.stop_reason();
+    case Status::max_iterations:
+      run.end(res.status, "reached max_iterations = " + std::to_string(options.max_iterations));
       break;
-    default:
+    default:  // stopped: the callback's reason is recorded
       break;
   }
-  s.seconds = clock.seconds();
-  if (have_callbacks) callbacks.end(s);
-  return s;
+  return run.finish(std::numeric_limits<double>::quiet_NaN(), res.residual);
 }
 
 SorSolver::SorSolver(const SparseMatrix& a)
