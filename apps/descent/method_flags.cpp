@@ -65,6 +65,26 @@ void add_set_flag(CLI::App* cmd, MethodFlags& flags, const std::string& family) 
       ->type_name("KEY=VALUE");
 }
 
+void alias_setting(MethodFlags& flags, const std::vector<OptionDoc>& options, std::string_view key,
+                   std::initializer_list<std::string_view> aliases) {
+  const std::string* value = flags.settings.find(key);
+  if (!value || takes(options, key)) return;
+  for (std::string_view alias : aliases) {
+    if (!takes(options, alias)) continue;
+    MethodFlags moved;
+    for (const auto& [k, v] : flags.settings.items())
+      if (k != key) moved.settings.set(k, v);
+    if (!flags.settings.find(alias)) moved.settings.set(std::string(alias), *value);
+    moved.flag = flags.flag;
+    if (const auto it = moved.flag.find(std::string(key)); it != moved.flag.end()) {
+      moved.flag[std::string(alias)] = it->second;
+      moved.flag.erase(it);
+    }
+    flags = std::move(moved);
+    return;
+  }
+}
+
 Settings settings_for(const MethodFlags& flags, const std::vector<OptionDoc>& options,
                       std::string_view method) {
   Settings out;

@@ -4,6 +4,7 @@
 // defaults from the registry instead of copying them.
 #pragma once
 
+#include <initializer_list>
 #include <map>
 #include <string>
 #include <string_view>
@@ -67,5 +68,12 @@ auto naming_flags(const MethodFlags& flags, F&& run) -> decltype(run()) {
 
 /// Whether `options` has `key`.
 bool takes(const std::vector<OptionDoc>& options, std::string_view key);
+
+/// For a flag whose option has another key in some methods (--lr: "lr" for update rules,
+/// "step_size" for gradient descent): when the method (options) does not take `key` but takes
+/// one of `aliases`, the setting moves to the first such alias (a value given under the alias
+/// itself wins). Otherwise nothing changes (settings_for then warns about a flag).
+void alias_setting(MethodFlags& flags, const std::vector<OptionDoc>& options, std::string_view key,
+                   std::initializer_list<std::string_view> aliases);
 
 }  // namespace descent::cli

@@ -48,6 +48,15 @@ const MethodRegistry<Runner>& methods() {
   return registry;
 }
 
+namespace {
+// ||x - x*|| / ||x*|| as the history's "monitor" column, when the problem knows x*.
+BlockMonitor distance_to_solution(const MultiBlockProblem& p) {
+  Vec xs;
+  if (!p.solution(xs) || xs.norm() == 0.0) return {};
+  return [xs](const Vec& x) { return (x - xs).norm() / xs.norm(); };
+}
+}  // namespace
+
 const MethodRegistry<MultiBlockRunner>& multi_block_methods() {
   static const MethodRegistry<MultiBlockRunner> registry = [] {
     MethodRegistry<MultiBlockRunner> r("bilevel");
@@ -62,14 +71,16 @@ const MethodRegistry<MultiBlockRunner>& multi_block_methods() {
             option_docs_of(base),
             [name, base](MultiBlockProblem& p, Vec& x, std::vector<Vec>& y, const Settings& s,
                          Callbacks cb) {
-              return minimize_bsvrb(p, x, y, options_from(s, name, base), std::move(cb));
+              return minimize_bsvrb(p, x, y, options_from(s, name, base), std::move(cb),
+                                    distance_to_solution(p));
             });
     }
     r.add({"rsvrb", "", "Guo, Hu, Zhang, Yang, arXiv:2105.02266",
            "Randomised STORM estimators for multi-task bilevel"},
           option_docs<RsvrbOptions>,
           [](MultiBlockProblem& p, Vec& x, std::vector<Vec>& y, const Settings& s, Callbacks cb) {
-            return minimize_rsvrb(p, x, y, options_from<RsvrbOptions>(s, "rsvrb"), std::move(cb));
+            return minimize_rsvrb(p, x, y, options_from<RsvrbOptions>(s, "rsvrb"), std::move(cb),
+                                  distance_to_solution(p));
           });
     return r;
   }();

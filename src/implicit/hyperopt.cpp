@@ -6,6 +6,7 @@
 
 #include "descent/core/error.hpp"
 #include "descent/core/options.hpp"
+#include "descent/core/run.hpp"
 #include "descent/implicit/inner.hpp"
 #include "descent/implicit/unrolled.hpp"
 
@@ -37,6 +38,8 @@ void HyperoptOptions::validate() const {
   check::positive("inner_tolerance", inner_tolerance);
   check::at_least("unrolled_iterations", static_cast<long long>(unrolled_iterations), 1);
   check::at_least("inner_max_iterations", static_cast<long long>(inner_max_iterations), 1);
+  check::at_least("history_stride", static_cast<long long>(history_stride), 1);
+  check::positive("linear_tolerance", linear.tolerance);
   check::require(model != Model::lasso || hyper == Hyper::l1, "hyper",
                  "the lasso's hyper-parameter is l1");
   check::require(model == Model::lasso || hyper != Hyper::l1, "hyper",
@@ -238,19 +241,20 @@ Hypergradient hypergradient(const HyperoptData& data, const HyperoptOptions& o, 
   return {e.grad, e.loss, e.solve};
 }
 
-HyperoptResult hyperopt(const HyperoptData& data, const HyperoptOptions& o) {
+HyperoptResult hyperopt(const HyperoptData& data, const HyperoptOptions& o, Callbacks callbacks) {
   o.validate();
   const auto t0 = Clock::now();
   const Setup s = make_setup(data, o);
   HyperoptResult r;
-  r.summary.method = o.method == HyperMethod::implicit ? "implicit" : "unrolled";
+  Run run(o.method == HyperMethod::implicit ? "implicit" : "unrolled", 1, o.outer_steps,
+          {o.record_history, o.history_stride}, callbacks);
   double th = theta_of(o, o.lambda0);
   // λ = θ must stay positive in the direct parameterisations.
   const double floor = o.hyper == Hyper::log_l2 ? -INFINITY : 1e-8;
   double m = 0, v = 0;
   const double b1 = 0.9, b2 = 0.999;
   Vec warm = s.x_init;
-  r.summary.status = Status::max_iterations;
+  bool diverged = false;
   for (std::size_t it = 0; it <= o.outer_steps; ++it) {
     const auto th0 = Clock::now();
     const Eval e = evaluate(s, o, th, warm);
@@ -266,12 +270,24 @@ HyperoptResult hyperopt(const HyperoptData& data, const HyperoptOptions& o) {
     }
     r.cg_flagged = r.cg_flagged || e.solve.nonsymmetric;
     r.path.push_back({it, th, reg_value(s.reg, th), e.loss, e.grad, seconds(t0)});
+    const Metric extras[] = {{"lambda", reg_value(s.reg, th)}, {"theta", th}};
+    IterationInfo info;
+    info.iteration = it;
+    info.objective = e.loss;
+    info.gradient_norm = std::abs(e.grad);
+    info.step_size = o.learning_rate;
+    info.extras = extras;
     if (!std::isfinite(e.loss) || !std::isfinite(e.grad)) {
-      r.summary.status = Status::diverged;
-      r.summary.message = "non-finite validation loss or hypergradient";
+      run.keep_final(info);
+      run.end(Status::diverged, "non-finite validation loss or hypergradient");
+      diverged = true;
       break;
     }
     r.hypergradient = e.grad;
+    if (it == 0)
+      run.start(info);
+    else if (run.record(info))
+      break;
     if (it == o.outer_steps) break;
     // Adam on θ.
     m = b1 * m + (1 - b1) * e.grad;
@@ -279,31 +295,28 @@ HyperoptResult hyperopt(const HyperoptData& data, const HyperoptOptions& o) {
     const double mh = m / (1 - std::pow(b1, double(it + 1)));
     const double vh = v / (1 - std::pow(b2, double(it + 1)));
     th = std::max(floor, th - o.learning_rate * mh / (std::sqrt(vh) + 1e-12));
-    ++r.summary.iterations;
   }
+  Summary& summary = run.summary();
+  summary.iterations = r.path.size() - 1;
   r.val_loss_initial = r.path.front().val_loss;
   r.val_loss_final = r.path.back().val_loss;
   r.lambda = reg_value(s.reg, th);
-  r.summary.objective = r.val_loss_final;
-  if (r.summary.status != Status::diverged && r.inner_solve_failures > 0) {
+  if (!diverged && r.inner_solve_failures > 0) {
     // The implicit hypergradient assumes x*(theta): at an unconverged inner iterate the loss and
     // the hypergradient are not the ones being reported.
-    r.summary.status = Status::failed;
-    r.summary.message = std::to_string(r.inner_solve_failures) + " of " +
-                        std::to_string(r.path.size()) +
-                        " inner solves did not reach inner_tolerance (last: " + r.inner_message +
-                        "): loosen inner_tolerance or raise the inner iteration cap";
-  } else if (r.summary.status != Status::diverged && r.linear_solve_failures > 0) {
-    r.summary.status = Status::failed;
-    r.summary.message = std::to_string(r.linear_solve_failures) +
-                        " adjoint linear solves did not converge" +
-                        (r.cg_flagged ? " (CG was asked for a non-symmetric system)" : "");
-  } else if (r.summary.status != Status::diverged) {
-    // No convergence test on the hyper-parameter: the budget is the stopping rule.
-    r.summary.status = Status::max_iterations;
-    r.summary.message = "ran " + std::to_string(o.outer_steps) + " outer steps (the budget)";
+    run.end(Status::failed,
+            std::to_string(r.inner_solve_failures) + " of " + std::to_string(r.path.size()) +
+                " inner solves did not reach inner_tolerance (last: " + r.inner_message +
+                "): loosen inner_tolerance or raise the inner iteration cap");
+  } else if (!diverged && r.linear_solve_failures > 0) {
+    run.end(Status::failed, std::to_string(r.linear_solve_failures) +
+                                " adjoint linear solves did not converge" +
+                                (r.cg_flagged ? " (CG was asked for a non-symmetric system)" : ""));
   }
-  if (o.fd_check && r.summary.status != Status::diverged) {
+  // No convergence test on the hyper-parameter: the budget is the stopping rule.
+  run.end(Status::max_iterations,
+          "ran " + std::to_string(o.outer_steps) + " outer steps (the budget)");
+  if (o.fd_check && !diverged) {
     // Central difference of the validation loss with tight inner solves.
     const double h = 1e-6 * std::max(1.0, std::abs(th));
     const double lo = th - h > floor ? th - h : th;
@@ -319,8 +332,47 @@ HyperoptResult hyperopt(const HyperoptData& data, const HyperoptOptions& o) {
     r.fd_rel_err = std::abs(r.hypergradient - r.fd_hypergradient) /
                    std::max(std::abs(r.fd_hypergradient), 1e-12);
   }
-  r.summary.seconds = seconds(t0);
+  r.summary = run.finish(r.val_loss_final, std::abs(r.hypergradient));
   return r;
+}
+
+namespace {
+
+HyperoptRunner hyperopt_runner(HyperMethod method, const char* name) {
+  return [method, name](const HyperoptData& data, const Settings& settings, Callbacks callbacks) {
+    HyperoptOptions base;
+    base.method = method;
+    HyperoptOptions o = options_from(settings, name, base);
+    if (!settings.find("hyper") && o.model == Model::lasso) o.hyper = Hyper::l1;
+    return hyperopt(data, o, std::move(callbacks));
+  };
+}
+
+HyperoptOptions hyperopt_base(HyperMethod method) {
+  HyperoptOptions o;
+  o.method = method;
+  return o;
+}
+
+}  // namespace
+
+const MethodRegistry<HyperoptRunner>& hyperopt_methods() {
+  static const MethodRegistry<HyperoptRunner> registry = [] {
+    MethodRegistry<HyperoptRunner> r("implicit");
+    const char* paper =
+        "Blondel et al., Efficient and Modular Implicit Differentiation, "
+        "NeurIPS 2022";
+    r.add({"implicit", "", paper,
+           "Hyper-parameter descent with hypergradients from implicit differentiation"},
+          option_docs_of(hyperopt_base(HyperMethod::implicit)),
+          hyperopt_runner(HyperMethod::implicit, "implicit"));
+    r.add({"unrolled", "", paper + std::string(" (baseline)"),
+           "Hyper-parameter descent with hypergradients by unrolled forward-mode differentiation"},
+          option_docs_of(hyperopt_base(HyperMethod::unrolled)),
+          hyperopt_runner(HyperMethod::unrolled, "unrolled"));
+    return r;
+  }();
+  return registry;
 }
 
 }  // namespace descent::implicit

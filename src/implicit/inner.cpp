@@ -2,58 +2,69 @@
 #include "descent/implicit/inner.hpp"
 
 #include <Eigen/Dense>
-#include <chrono>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "descent/core/error.hpp"
 #include "descent/core/options.hpp"
+#include "descent/core/run.hpp"
 
 namespace descent::implicit {
 
 void NewtonOptions::validate() const {
   check::positive("tolerance", tolerance);
   check::at_least("max_iterations", static_cast<long long>(max_iterations), 1);
+  check::at_least("history_stride", static_cast<long long>(history_stride), 1);
 }
 
 void FixedPointOptions::validate() const {
   check::positive("tolerance", tolerance);
   check::at_least("max_iterations", static_cast<long long>(max_iterations), 1);
+  check::at_least("history_stride", static_cast<long long>(history_stride), 1);
 }
 
 namespace {
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+IterationInfo row(std::size_t k, double objective, double gradient_norm) {
+  IterationInfo info;
+  info.iteration = k;
+  info.objective = objective;
+  info.gradient_norm = gradient_norm;
+  return info;
 }
 }  // namespace
 
-Summary newton_solve(const SmoothObjective& f, Vec& x, const Vec& theta, const NewtonOptions& o) {
+Summary newton_solve(const SmoothObjective& f, Vec& x, const Vec& theta, const NewtonOptions& o,
+                     Callbacks callbacks) {
   o.validate();
   f.validate();
   if (!f.value) throw Error("newton_solve: the objective has no value (needed by line search)");
   if (x.size() != f.dim_x) throw Error("newton_solve: x has the wrong size");
-  const auto t0 = std::chrono::steady_clock::now();
-  Summary s;
-  s.method = "newton-cg";
-  s.status = Status::max_iterations;
+  Run run("newton-cg", std::size_t(x.size()), o.max_iterations,
+          {o.record_history, o.history_stride}, callbacks);
   double fx = f.value(x, theta);
-  for (std::size_t k = 0; k < o.max_iterations; ++k) {
+  double gnorm = 0.0;
+  // Iterate k's gradient is computed at the top: its row, the stop tests, then the step.
+  for (std::size_t k = 0;; ++k) {
     const Vec g = f.grad(x, theta);
-    s.gradient_norm = g.norm();
-    s.objective = fx;
+    gnorm = g.norm();
+    if (k == 0)
+      run.start(fx, gnorm);
+    else if (run.record(row(k, fx, gnorm)))
+      break;
     if (!std::isfinite(fx) || !g.allFinite()) {
-      s.status = Status::diverged;
-      s.message = "non-finite objective or gradient";
+      run.end(Status::diverged, "non-finite objective or gradient");
       break;
     }
-    if (s.gradient_norm <= o.tolerance) {
-      s.status = Status::converged;
+    if (gnorm <= o.tolerance) {
+      run.end(Status::converged, "||grad f|| <= tolerance");
       break;
     }
+    if (k == o.max_iterations) break;
     LinearSolveOptions lo;
     lo.solver = SolverKind::cg;
     lo.check_symmetry = false;
-    lo.tolerance = std::min(0.1, std::sqrt(s.gradient_norm)) * 1e-2;
+    lo.tolerance = std::min(0.1, std::sqrt(gnorm)) * 1e-2;
     const LinearOperator h =
         make_operator(f.dim_x, [&](const Vec& v) { return f.hvp(x, theta, v); });
     const LinearSolveResult d = solve(h, -g, lo);
@@ -66,53 +77,46 @@ Summary newton_solve(const SmoothObjective& f, Vec& x, const Vec& theta, const N
     }
     if (step <= 1e-12) {
       // At round-off level the Armijo test can fail although x is optimal.
-      s.status = s.gradient_norm < 1e3 * o.tolerance ? Status::converged : Status::stalled;
-      s.message = "line search failed";
+      run.end(gnorm < 1e3 * o.tolerance ? Status::converged : Status::stalled,
+              "line search failed");
       break;
     }
     x += step * dir;
     fx = fn;
-    ++s.iterations;
   }
-  if (s.status == Status::max_iterations || s.status == Status::converged) {
-    s.gradient_norm = f.grad(x, theta).norm();
-    s.objective = fx;
-  }
-  s.seconds = seconds_since(t0);
-  return s;
+  return run.finish(fx, gnorm);
 }
 
-Summary fixed_point_solve(const Optimality& f, Vec& x, const Vec& theta,
-                          const FixedPointOptions& o) {
+Summary fixed_point_solve(const Optimality& f, Vec& x, const Vec& theta, const FixedPointOptions& o,
+                          Callbacks callbacks) {
   o.validate();
   if (!f.value) throw Error("fixed_point_solve: F is not set");
   if (x.size() != f.dim_x) throw Error("fixed_point_solve: x has the wrong size");
-  const auto t0 = std::chrono::steady_clock::now();
-  Summary s;
-  s.method = o.accelerate ? "fista" : "fixed-point";
-  s.status = Status::max_iterations;
+  Run run(o.accelerate ? "fista" : "fixed-point", std::size_t(x.size()), o.max_iterations,
+          {o.record_history, o.history_stride}, callbacks);
   Vec y = x, x_prev = x;
   double t = 1.0, prev_res = INFINITY;
   for (std::size_t k = 0; k < o.max_iterations; ++k) {
     const Vec fy = f.value(y, theta);
     const Vec x_new = y + fy;
     if (!x_new.allFinite()) {
-      s.status = Status::diverged;
-      s.message = "non-finite iterate";
+      run.end(Status::diverged, "non-finite iterate");
       break;
     }
     x_prev = x;
     x = x_new;
-    ++s.iterations;
     // ||F(y)|| is the residual at the extrapolated point; check the true one at x when small.
     const double res_y = fy.norm();
+    double res = res_y;
+    bool converged = false;
     if (res_y <= o.tolerance || (o.accelerate && res_y <= 100 * o.tolerance)) {
-      const double res_x = f.value(x, theta).norm();
-      s.gradient_norm = res_x;
-      if (res_x <= o.tolerance) {
-        s.status = Status::converged;
-        break;
-      }
+      res = f.value(x, theta).norm();
+      converged = res <= o.tolerance;
+    }
+    if (run.record(row(k + 1, std::numeric_limits<double>::quiet_NaN(), res))) break;
+    if (converged) {
+      run.end(Status::converged, "||F(x, theta)|| <= tolerance");
+      break;
     }
     if (o.accelerate) {
       if (res_y > prev_res) {  // adaptive restart
@@ -127,13 +131,51 @@ Summary fixed_point_solve(const Optimality& f, Vec& x, const Vec& theta,
       y = x;
     }
     prev_res = res_y;
-    s.gradient_norm = res_y;
   }
-  if (s.status != Status::diverged) s.gradient_norm = f.value(x, theta).norm();
-  if (s.status == Status::max_iterations && s.gradient_norm <= o.tolerance)
-    s.status = Status::converged;
-  s.seconds = seconds_since(t0);
-  return s;
+  const double res = f.value(x, theta).norm();
+  if (!run.ended() && res <= o.tolerance)
+    run.end(Status::converged, "||F(x, theta)|| <= tolerance");
+  return run.finish(std::numeric_limits<double>::quiet_NaN(), res);
+}
+
+const MethodRegistry<InnerRunner>& inner_solvers() {
+  static const MethodRegistry<InnerRunner> registry = [] {
+    MethodRegistry<InnerRunner> r("implicit");
+    const auto objective = [](const InnerProblem& p, const char* method) -> const SmoothObjective& {
+      if (!p.objective) throw Error(std::string(method) + " needs the inner objective");
+      return *p.objective;
+    };
+    const auto residual = [](const InnerProblem& p, const char* method) -> const Optimality& {
+      if (!p.residual) throw Error(std::string(method) + " needs the residual map F");
+      return *p.residual;
+    };
+    r.add(
+        {"newton-cg", "", "", "Newton with matrix-free CG and Armijo backtracking (inner solver)"},
+        option_docs<NewtonOptions>,
+        [objective](const InnerProblem& p, Vec& x, const Vec& theta, const Settings& s,
+                    Callbacks cb) {
+          return newton_solve(objective(p, "newton-cg"), x, theta,
+                              options_from<NewtonOptions>(s, "newton-cg"), std::move(cb));
+        });
+    FixedPointOptions plain;
+    plain.accelerate = false;
+    r.add({"fixed-point", "", "", "x <- x + F(x, theta) (inner solver)"}, option_docs_of(plain),
+          [residual, plain](const InnerProblem& p, Vec& x, const Vec& theta, const Settings& s,
+                            Callbacks cb) {
+            return fixed_point_solve(residual(p, "fixed-point"), x, theta,
+                                     options_from(s, "fixed-point", plain), std::move(cb));
+          });
+    r.add({"fista", "", "Beck, Teboulle 2009; O'Donoghue, Candes 2015 (restart)",
+           "Accelerated fixed-point iteration with adaptive restart (inner solver)"},
+          option_docs<FixedPointOptions>,
+          [residual](const InnerProblem& p, Vec& x, const Vec& theta, const Settings& s,
+                     Callbacks cb) {
+            return fixed_point_solve(residual(p, "fista"), x, theta,
+                                     options_from<FixedPointOptions>(s, "fista"), std::move(cb));
+          });
+    return r;
+  }();
+  return registry;
 }
 
 }  // namespace descent::implicit

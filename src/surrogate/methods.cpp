@@ -22,6 +22,7 @@ Summary run_sso(const TargetModel& model, const TargetLoss& loss, Eigen::VectorX
       inner = std::make_unique<InnerSgd>(o.lr);
       break;
     case InnerMethod::adam:
+      check::positive("lr", o.lr);
       inner = std::make_unique<InnerAdam>(AdamOptions{.lr = o.lr});
       break;
     case InnerMethod::armijo:

@@ -140,11 +140,16 @@ TEST(Cli, ParseErrorsNameTheProblemInTheDocumentedForm) {
   EXPECT_NE(r.out.find("descent: error: unknown command 'nosuchcmd'"), std::string::npos) << r.out;
   r = merged("--seed 3 --json nosuchcmd --x");
   EXPECT_NE(r.out.find("unknown command 'nosuchcmd'"), std::string::npos) << r.out;
-  r = merged("minimize --problem rosenbrock --lr -1");
+  // A CLI11 range check: its upper bound DBL_MAX reads "inf".
+  r = merged("bilevel --sigma -1");
   EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.out.find("descent: error: --lr"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("descent: error: --sigma"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("1797693134862315708"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("inf"), std::string::npos) << r.out;
+  // A method option checked by the library, reported under the flag that set it.
+  r = merged("minimize --problem rosenbrock --lr -1");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("descent: error: invalid option '--lr'"), std::string::npos) << r.out;
   r = merged("");
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.out.find("no command given"), std::string::npos) << r.out;

@@ -4,11 +4,12 @@
 //  - a blow-up is Status::diverged;
 //  - the time limit stops the run.
 // Every iterative method of the library registries (core, optim, newton, linalg, ot, recovery,
-// bilevel, privacy, surrogate) is a case by being registered.
+// bilevel, privacy, surrogate, implicit's inner solvers) is a case by being registered.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <ostream>
@@ -26,6 +27,9 @@
 #include "descent/core/problems.hpp"
 #include "descent/core/run.hpp"
 #include "descent/core/settings.hpp"
+#include "descent/implicit/inner.hpp"
+#include "descent/implicit/mappings.hpp"
+#include "descent/implicit/objectives.hpp"
 #include "descent/linalg/generators.hpp"
 #include "descent/linalg/solvers.hpp"
 #include "descent/newton/methods.hpp"
@@ -78,9 +82,12 @@ bool has_key(const std::vector<OptionDoc>& docs, std::string_view key) {
 
 Settings scenario_settings(const Scenario& s, const std::vector<OptionDoc>& docs) {
   Settings out;
-  // The iteration budget's key: "rounds" for the private training methods (the paper's R).
-  out.set(has_key(docs, "max_iterations") ? "max_iterations" : "rounds",
-          std::to_string(s.max_iterations));
+  // The iteration budget's key: "rounds" for the private training methods (the paper's R),
+  // "outer_steps" for the methods that count expensive outer steps.
+  const char* budget = has_key(docs, "max_iterations") ? "max_iterations"
+                       : has_key(docs, "rounds")       ? "rounds"
+                                                       : "outer_steps";
+  out.set(budget, std::to_string(s.max_iterations));
   out.set("record_history", s.history.record_history ? "true" : "false");
   if (has_key(docs, "history_stride"))
     out.set("history_stride", std::to_string(s.history.history_stride));
@@ -311,8 +318,8 @@ void add_surrogate(std::vector<MethodCase>& out) {
   FamilySettings b;
   b.base = {{"batch_size", "8"}};
   b.blow_up["sso"] = {{"inner", "sgd"}, {"lr", "1e6"}, {"eta", "1e6"}};
-  b.blow_up["sgd"] = {{"lr", "1e6"}};
-  b.blow_up["adam"] = {{"lr", "1e6"}};
+  b.blow_up["sgd"] = {{"step_size", "1e6"}};
+  b.blow_up["adam"] = {{"adam.lr", "1e6"}};
   b.safeguarded.insert("sls");  // Armijo backtracking on the batch, the reset step capped
   add_registry<surrogate::Runner>(
       out, surrogate::methods(),
@@ -331,6 +338,34 @@ void add_surrogate(std::vector<MethodCase>& out) {
       b);
 }
 
+void add_implicit(std::vector<MethodCase>& out) {
+  FamilySettings b;
+  b.safeguarded.insert("newton-cg");  // Armijo backtracking on f
+  // A gradient step a million times 1/L (the step is the map's, built below).
+  b.blow_up["fixed-point"] = {};
+  b.blow_up["fista"] = {};
+  add_registry<implicit::InnerRunner>(
+      out, implicit::inner_solvers(),
+      [](const auto& m, const Settings& s, Callbacks cb, bool diverge) {
+        // L2-regularised logistic regression on 40 noisy points: Newton needs several steps
+        // and prox-gradient many.
+        Rng rng = make_rng(1, {44});
+        const Eigen::MatrixXd x = normal_matrix(rng, 40, 3);
+        const Eigen::VectorXd noise = normal_vector(rng, 40);
+        Eigen::VectorXi y(40);
+        for (Eigen::Index i = 0; i < 40; ++i) y[i] = x(i, 0) - x(i, 1) + noise[i] > 0 ? 1 : 0;
+        const implicit::SmoothObjective f = implicit::softmax_regression(x, y, 2);
+        const double step = diverge ? 1e6 : 1.0;
+        const double inf = std::numeric_limits<double>::infinity();
+        const implicit::Optimality map =
+            implicit::projected_gradient(f, implicit::box_projection(-inf, inf), step);
+        implicit::InnerProblem problem{&f, &map};
+        Eigen::VectorXd w = Eigen::VectorXd::Zero(f.dim_x);
+        return m.run(problem, w, Eigen::VectorXd::Constant(1, 1e-3), s, std::move(cb));
+      },
+      b);
+}
+
 std::vector<MethodCase> methods() {
   std::vector<MethodCase> m;
   add_core(m);
@@ -342,6 +377,7 @@ std::vector<MethodCase> methods() {
   add_bilevel(m);
   add_privacy(m);
   add_surrogate(m);
+  add_implicit(m);
   return m;
 }
 

@@ -10,24 +10,21 @@
 #include "descent/implicit/hyperopt.hpp"
 #include "descent/io/csv.hpp"
 #include "descent/io/json.hpp"
+#include "method_flags.hpp"
 
 namespace descent::cli {
 namespace {
 
 namespace im = implicit;
 
+// Method options (--model, --hyper, --solver, --outer-steps, --lr, --lambda0, --inner-tol,
+// --inner-iterations, --unrolled-iterations, --set) are set only when given:
+// implicit::hyperopt_methods() holds the defaults.
 struct HyperoptFlags {
   std::string data, train, val;
-  std::string model = "ridge";
-  std::string hyper;  // default: l1 for lasso, log-l2 otherwise
   std::string method = "implicit";
-  std::string solver = "normal-cg";
-  std::size_t outer_steps = 50;
-  double learning_rate = 0.1;
-  double lambda0 = 0.1;
-  std::size_t unrolled_iterations = 500;
-  double inner_tol = im::HyperoptOptions{}.inner_tolerance;
-  std::size_t inner_iterations = im::HyperoptOptions{}.inner_max_iterations;
+  MethodFlags options;
+  RunFlags run;
 };
 
 std::string fmt(double v, const char* f = "%.6g") {
@@ -53,7 +50,8 @@ void read_csv_split(const std::string& path, bool classification, im::Mat& x, im
                        "class targets must be integers >= 0, got " + fmt(y[i]));
 }
 
-im::HyperoptData load_data(const HyperoptFlags& f, bool classification, std::uint64_t seed) {
+im::HyperoptData load_data(const HyperoptFlags& f, const std::string& model, bool classification,
+                           std::uint64_t seed) {
   im::HyperoptData d;
   if (!f.data.empty()) {
     if (!f.train.empty() || !f.val.empty())
@@ -66,7 +64,7 @@ im::HyperoptData load_data(const HyperoptFlags& f, bool classification, std::uin
     d.classes = tr.classes;
     if (classification && d.classes == 0)
       throw InvalidOption(
-          "data", "'" + f.data + "' is a regression set; --model " + f.model + " needs classes");
+          "data", "'" + f.data + "' is a regression set; --model " + model + " needs classes");
   } else {
     if (f.train.empty() || f.val.empty())
       throw InvalidOption("data", "give --data NAME or both --train and --val");
@@ -97,28 +95,25 @@ im::HyperoptData load_data(const HyperoptFlags& f, bool classification, std::uin
 }
 
 int run_hyperopt(const HyperoptFlags& f, const Globals& g) {
-  im::HyperoptOptions o;
-  o.model = im::model_from_string(f.model);
-  o.hyper = im::hyper_from_string(f.hyper.empty() ? (o.model == im::Model::lasso ? "l1" : "log-l2")
-                                                  : f.hyper);
-  o.method = im::hyper_method_from_string(f.method);
-  o.linear.solver = im::solver_from_string(f.solver);
-  o.outer_steps = f.outer_steps;
-  o.learning_rate = f.learning_rate;
-  o.lambda0 = f.lambda0;
-  o.unrolled_iterations = f.unrolled_iterations;
-  o.inner_tolerance = f.inner_tol;
-  o.inner_max_iterations = f.inner_iterations;
-  o.linear.seed = g.seed;
-  o.validate();
-  const bool classification = o.model == im::Model::logreg || o.model == im::Model::svm;
-  const im::HyperoptData d = load_data(f, classification, g.seed);
-  const im::HyperoptResult r = im::hyperopt(d, o);
+  const auto& method = im::hyperopt_methods().at(f.method);
+  const std::vector<OptionDoc> docs = method.options();
+  Settings settings = settings_for(f.options, docs, f.method);
+  settings.set("seed", std::to_string(g.seed));
+  const std::string model = setting_or_default(settings, docs, "model");
+  const std::string solver = setting_or_default(settings, docs, "solver");
+  const im::Model kind = naming_flags(f.options, [&] { return im::model_from_string(model); });
+  const bool classification = kind == im::Model::logreg || kind == im::Model::svm;
+  const im::HyperoptData d = load_data(f, model, classification, g.seed);
+  const im::HyperoptResult r =
+      naming_flags(f.options, [&] { return method.run(d, settings, make_callbacks(f.run, g)); });
+  const std::string* hyper = settings.find("hyper");
+  const std::string hyper_used =
+      hyper ? *hyper : (kind == im::Model::lasso ? "l1" : setting_or_default({}, docs, "hyper"));
   if (g.json) {
     nlohmann::json j = io::to_json(r.summary);
-    j["model"] = f.model;
-    j["hyper"] = o.hyper == im::Hyper::l1 ? "l1" : o.hyper == im::Hyper::l2 ? "l2" : "log-l2";
-    j["solver"] = f.solver;
+    j["model"] = model;
+    j["hyper"] = hyper_used;
+    j["solver"] = solver;
     j["lambda"] = r.lambda;
     j["val_loss_initial"] = r.val_loss_initial;
     j["val_loss_final"] = r.val_loss_final;
@@ -140,8 +135,8 @@ int run_hyperopt(const HyperoptFlags& f, const Globals& g) {
     j["path"] = path;
     print_json(j);
   } else {
-    std::cout << "hyperopt " << f.model << " (" << (f.hyper.empty() ? "default" : f.hyper) << ", "
-              << f.method << ", solver " << f.solver << "): " << r.summary.brief()
+    std::cout << "hyperopt " << model << " (" << hyper_used << ", " << f.method << ", solver "
+              << solver << "): " << r.summary.brief()
               << "\n  step      lambda          val_loss        hypergradient\n";
     const std::size_t stride = std::max<std::size_t>(1, r.path.size() / 20);
     for (std::size_t i = 0; i < r.path.size(); ++i)
@@ -163,14 +158,6 @@ int run_hyperopt(const HyperoptFlags& f, const Globals& g) {
   return exit_code(r.summary.status, Goal::budget);
 }
 
-const char* kPaper = "Blondel et al., Efficient and Modular Implicit Differentiation, NeurIPS 2022";
-const MethodRegistrar implicit_method({"implicit-diff", "implicit",
-                                       "descent hyperopt --method implicit", kPaper,
-                                       "Hypergradients by implicit differentiation (root_vjp)"});
-const MethodRegistrar unrolled_method({"unrolled-diff", "implicit",
-                                       "descent hyperopt --method unrolled", kPaper,
-                                       "Hypergradients by forward-mode unrolling (baseline)"});
-
 const CommandRegistrar registrar("hyperopt", [](CLI::App& app, Globals& g) {
   auto f = std::make_shared<HyperoptFlags>();
   auto* cmd = app.add_subcommand(
@@ -178,30 +165,27 @@ const CommandRegistrar registrar("hyperopt", [](CLI::App& app, Globals& g) {
   cmd->add_option("--data", f->data, "diabetes | breast-cancer | digits | any data set name");
   cmd->add_option("--train", f->train, "training CSV (last column is the target)");
   cmd->add_option("--val", f->val, "validation CSV (last column is the target)");
-  cmd->add_option("--model", f->model, "ridge | lasso | logreg | svm-multiclass")
-      ->check(CLI::IsMember({"ridge", "lasso", "logreg", "svm-multiclass"}))
+  cmd->add_option("--method", f->method, im::hyperopt_methods().joined_names())
+      ->check(CLI::IsMember(im::hyperopt_methods().names()))
       ->capture_default_str();
-  cmd->add_option("--hyper", f->hyper, "l2 | l1 | log-l2 (default: l1 for lasso, else log-l2)")
-      ->check(CLI::IsMember({"l2", "l1", "log-l2"}));
-  cmd->add_option("--method", f->method, "implicit | unrolled")
-      ->check(CLI::IsMember({"implicit", "unrolled"}))
-      ->capture_default_str();
-  cmd->add_option("--solver", f->solver, "cg | normal-cg | gmres | bicgstab | lu | cholesky")
-      ->check(CLI::IsMember(im::solver_names()))
-      ->capture_default_str();
-  cmd->add_option("--outer-steps", f->outer_steps)->capture_default_str();
-  cmd->add_option("--lr", f->learning_rate, "Adam step on the hyper-parameter")
-      ->capture_default_str();
-  cmd->add_option("--lambda0", f->lambda0, "initial regularisation strength")
-      ->capture_default_str();
-  cmd->add_option("--inner-tol", f->inner_tol, "implicit: inner optimality residual")
-      ->capture_default_str();
-  cmd->add_option("--inner-iterations", f->inner_iterations,
-                  "implicit: cap on the inner (FISTA / fixed-point) iterations")
-      ->capture_default_str();
-  cmd->add_option("--unrolled-iterations", f->unrolled_iterations,
-                  "inner iterations differentiated by --method unrolled")
-      ->capture_default_str();
+  const auto docs = registry_docs(im::hyperopt_methods());
+  const auto option = [&](const std::string& flag, const std::string& key,
+                          const std::string& help) {
+    add_option_flag(cmd, f->options, flag, key, help, docs);
+  };
+  option("--model", "model", "ridge | lasso | logreg | svm-multiclass");
+  option("--hyper", "hyper", "l2 | l1 | log-l2 (lasso: l1)");
+  option("--solver", "solver", "cg | normal-cg | gmres | bicgstab | lu | cholesky");
+  option("--outer-steps", "outer_steps", "Adam steps on the hyper-parameter");
+  option("--lr", "learning_rate", "Adam step on the hyper-parameter");
+  option("--lambda0", "lambda0", "initial regularisation strength");
+  option("--inner-tol", "inner_tolerance", "implicit: inner optimality residual");
+  option("--inner-iterations", "inner_max_iterations",
+         "implicit: cap on the inner (FISTA / fixed-point) iterations");
+  option("--unrolled-iterations", "unrolled_iterations",
+         "inner iterations differentiated by --method unrolled");
+  add_set_flag(cmd, f->options, "implicit");
+  add_run_flags(cmd, f->run);
   return Command{cmd, [f, &g] { return run_hyperopt(*f, g); }};
 });
 

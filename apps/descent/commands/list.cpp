@@ -6,6 +6,8 @@
 #include "descent/core/gradient_descent.hpp"
 #include "descent/core/problems.hpp"
 #include "descent/experiments/registry.hpp"
+#include "descent/implicit/hyperopt.hpp"
+#include "descent/implicit/inner.hpp"
 #include "descent/linalg/solvers.hpp"
 #include "descent/newton/methods.hpp"
 #include "descent/optim/optimize.hpp"
@@ -53,6 +55,8 @@ std::vector<Listed> all_methods() {
   add(out, bilevel::multi_block_methods(), "descent bilevel --method");
   add(out, privacy::methods(), "descent dp-train --method");
   add(out, surrogate::methods(), "descent sso --method");
+  add(out, implicit::hyperopt_methods(), "descent hyperopt --method");
+  add(out, implicit::inner_solvers(), "library: implicit::inner_solvers(), method");
   for (const auto& m : methods())
     out.push_back({{m.name, m.family, m.paper, m.summary}, m.command, {}});
   return out;

@@ -1,6 +1,7 @@
 // `descent minimize`: any first-order optimizer (descent::optim) on any test problem, with the
 // full trajectory in --trace; gd / heavy-ball keep the original core driver and flags.
 #include <algorithm>
+#include <functional>
 #include <iostream>
 #include <sstream>
 
@@ -12,23 +13,20 @@
 #include "descent/io/json.hpp"
 #include "descent/optim/optimize.hpp"
 #include "descent/optim/synthetic.hpp"
+#include "method_flags.hpp"
 
 namespace descent::cli {
 namespace {
 
+// Method options (--lr, --step, --iters, --max-iterations, --tol, --momentum, --beta1, ...,
+// --set) are set only when given: gradient_methods() and optim::methods() hold the defaults.
 struct MinimizeFlags {
   std::string problem = "rosenbrock";
   std::string method = "gd";  // kept for compatibility: an alias of --optimizer
   std::string optimizer;
-  GradientDescentOptions options;
-  double lr = 0;          // 0: the optimizer's default (or --step for gd / heavy-ball)
-  std::size_t iters = 0;  // 0: --max-iterations for gd / heavy-ball, else 1000
-  std::string x0;         // comma-separated start point
-  std::string trace;      // CSV of the full trajectory
-  double beta1 = -1, beta2 = -1, eps = -1, weight_decay = -1, beta = -1;
-  double momentum_flag = -1;
-  std::string schedule = "constant";
-  double clip_norm = 0;
+  std::string x0;     // comma-separated start point
+  std::string trace;  // CSV of the full trajectory
+  MethodFlags options;
   RunFlags run;
 };
 
@@ -113,6 +111,20 @@ int report(const TestProblem& problem, const Summary& s, const Eigen::VectorXd& 
   return exit_code(s.status, Goal::budget);
 }
 
+// gd and heavy-ball (core) or an update rule (optim): both registries run on a function and x.
+struct Chosen {
+  std::vector<OptionDoc> options;
+  std::function<Summary(const DifferentiableFunction&, Eigen::VectorXd&, const Settings&,
+                        Callbacks)>
+      run;
+};
+
+Chosen choose(const std::string& name) {
+  if (const auto* m = gradient_methods().find(name)) return {m->options(), m->run};
+  const auto& m = optim::methods().at(name);
+  return {m.options(), m.run};
+}
+
 int run_minimize(MinimizeFlags f, const Globals& g) {
   auto problem = problem_by_name(f.problem);
   const std::string name = f.optimizer.empty() ? f.method : f.optimizer;
@@ -122,34 +134,12 @@ int run_minimize(MinimizeFlags f, const Globals& g) {
   std::shared_ptr<TraceRecorder> trace;
   if (!f.trace.empty()) trace = callbacks.emplace<TraceRecorder>(x, problem->value(x));
 
-  Summary s;
-  if (name == "gd" || name == "heavy-ball") {
-    if (name == "gd")
-      f.options.momentum = 0.0;
-    else if (f.momentum_flag >= 0)
-      f.options.momentum = f.momentum_flag;
-    else if (f.options.momentum == 0.0)
-      f.options.momentum = 0.9;
-    if (f.lr > 0) f.options.step_size = f.lr;
-    if (f.iters > 0) f.options.max_iterations = f.iters;
-    s = minimize_gradient_descent(*problem, x, f.options, callbacks);
-  } else {
-    optim::OptimizeOptions o;
-    o.rule = optim::UpdateRule::make(name);
-    if (f.lr > 0) o.rule.set("lr", f.lr);
-    const std::pair<const char*, double> hps[] = {
-        {"beta1", f.beta1}, {"beta2", f.beta2},
-        {"eps", f.eps},     {"weight_decay", f.weight_decay},
-        {"beta", f.beta},   {"momentum", f.momentum_flag}};
-    for (const auto& [hp, v] : hps)
-      if (v >= 0) o.rule.set(hp, v);
-    o.schedule = optim::Schedule::parse(f.schedule);
-    o.clip_norm = f.clip_norm;
-    o.max_iterations = f.iters > 0 ? f.iters : 1000;
-    o.gradient_tolerance =
-        f.options.gradient_tolerance == 1e-8 ? 0.0 : f.options.gradient_tolerance;
-    s = optim::minimize(*problem, x, o, callbacks);
-  }
+  const Chosen method = choose(name);
+  // --lr is gradient descent's step_size.
+  alias_setting(f.options, method.options, "lr", {"step_size"});
+  const Settings settings = settings_for(f.options, method.options, name);
+  const Summary s =
+      naming_flags(f.options, [&] { return method.run(*problem, x, settings, callbacks); });
   if (trace) io::write_file_atomic(f.trace, trace->text());
   return report(*problem, s, x, g);
 }
@@ -159,35 +149,35 @@ const CommandRegistrar registrar("minimize", [](CLI::App& app, Globals& g) {
   auto* cmd = app.add_subcommand("minimize", "Minimise a test problem (descent list shows them)");
   cmd->add_option("--problem", f->problem, "NAME or NAME:n=DIM (also f1, f2, f2-notebook, f3)")
       ->capture_default_str();
-  std::vector<std::string> names = {"gd", "heavy-ball"};
-  for (const auto& n : optim::UpdateRule::names()) names.push_back(n);
+  std::vector<std::string> names = gradient_methods().names();
+  for (const auto& n : optim::methods().names()) names.push_back(n);
   cmd->add_option("--optimizer", f->optimizer, "gd, heavy-ball or a descent::optim rule")
       ->check(CLI::IsMember(names));
   cmd->add_option("--method", f->method, "Alias of --optimizer (kept for compatibility)")
       ->check(CLI::IsMember(names))
       ->capture_default_str();
-  cmd->add_option("--lr", f->lr, "Learning rate (default: the optimizer's)")
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--iters", f->iters, "Number of updates (default 1000)");
+  auto docs = registry_docs(gradient_methods());
+  for (auto& d : registry_docs(optim::methods())) docs.push_back(std::move(d));
+  const auto option = [&](const std::string& flag, const std::string& key,
+                          const std::string& help) {
+    add_option_flag(cmd, f->options, flag, key, help, docs);
+  };
+  option("--lr", "lr", "Learning rate (gd / heavy-ball: the step size)");
+  option("--iters", "max_iterations", "Number of updates");
   cmd->add_option("--x0", f->x0, "Start point a,b,... (default: the problem's)");
   cmd->add_option("--trace", f->trace, "Write the full trajectory to this CSV (atomically)");
-  cmd->add_option("--beta1", f->beta1, "Adam/diffGrad beta1")->check(CLI::Range(0.0, 1.0));
-  cmd->add_option("--beta2", f->beta2, "Adam/diffGrad beta2")->check(CLI::Range(0.0, 1.0));
-  cmd->add_option("--eps", f->eps, "Adam/diffGrad epsilon")->check(CLI::PositiveNumber);
-  cmd->add_option("--beta", f->beta, "Normalized-momentum beta")->check(CLI::Range(0.0, 1.0));
-  cmd->add_option("--weight-decay", f->weight_decay)->check(CLI::NonNegativeNumber);
-  cmd->add_option("--schedule", f->schedule, "constant, step:S:G, cosine:T, warmup:W+...")
-      ->capture_default_str();
-  cmd->add_option("--clip-norm", f->clip_norm, "Clip |g| to this (0 = off)")
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--step", f->options.step_size, "Step size (gd / heavy-ball)")
-      ->capture_default_str();
-  cmd->add_option("--momentum", f->momentum_flag,
-                  "Momentum coefficient (heavy-ball default 0.9; sgd/momentum/nesterov)");
-  cmd->add_option("--max-iterations", f->options.max_iterations, "Iteration cap (gd / heavy-ball)")
-      ->capture_default_str();
-  cmd->add_option("--tol", f->options.gradient_tolerance, "Stop when |grad| <= tol")
-      ->capture_default_str();
+  option("--beta1", "beta1", "Adam/diffGrad beta1");
+  option("--beta2", "beta2", "Adam/diffGrad beta2");
+  option("--eps", "eps", "Adam/diffGrad epsilon");
+  option("--beta", "beta", "Normalized-momentum beta");
+  option("--weight-decay", "weight_decay", "Weight decay");
+  option("--schedule", "schedule", "constant, step:S:G, cosine:T, warmup:W+...");
+  option("--clip-norm", "clip_norm", "Clip |g| to this (0 = off)");
+  option("--step", "step_size", "Step size (gd / heavy-ball)");
+  option("--momentum", "momentum", "Momentum coefficient (heavy-ball, sgd, nesterov)");
+  option("--max-iterations", "max_iterations", "Iteration cap (an alias of --iters)");
+  option("--tol", "gradient_tolerance", "Stop when |grad| <= tol");
+  add_set_flag(cmd, f->options, "core and optim");
   add_run_flags(cmd, f->run);
   return Command{cmd, [f, &g] { return run_minimize(*f, g); }};
 });

@@ -20,7 +20,9 @@
 #include "descent/privacy/accountant.hpp"
 #include "descent/privacy/diff2.hpp"
 #include "descent/privacy/dp_gd.hpp"
+#include "descent/privacy/methods.hpp"
 #include "descent/privacy/mlp.hpp"
+#include "method_flags.hpp"
 
 namespace descent::cli {
 namespace {
@@ -30,24 +32,14 @@ using namespace descent::privacy;
 // ---------------------------------------------------------------------------------------------
 // dp-train
 
+// Method options (--epsilon, --delta, --rounds, --step, --clip, --sigma, ..., --set) are set
+// only when given: privacy::methods() holds the defaults.
 struct TrainFlags {
   std::string data = "synthetic";
   std::string model = "mlp:20-20-1";
   std::string method = "diff2";
-  double epsilon = 1.0;
-  double delta = 1e-5;
-  std::string adjacency = "replace-one";
-  std::string conversion = "tight";
-  std::size_t rounds = 300;
   int workers = 4;
-  std::optional<double> step, clip;
-  double clip_diff = 1.0;
-  std::size_t restart = 10;
-  double split = 0.5;
-  std::optional<double> sigma, sigma2;
-  std::string guard = "refuse";
-  std::size_t eval_every = 10;
-  std::string output_iterate = "last";
+  MethodFlags options;
   double test_fraction = 0.2;
   bool standardize = false;
   std::string mpi = "auto";
@@ -240,55 +232,22 @@ int train(const TrainFlags& f, const Globals& g, dist::Communicator& comm) {
   Rng init = make_rng(g.seed, {0x1417ULL});
   Eigen::VectorXd x = mlp_initial_parameters(shape, init);
 
-  TrainingOptions common;
-  common.rounds = f.rounds;
-  common.budget.epsilon = f.epsilon;
-  common.budget.delta = f.delta;
-  common.budget.adjacency = adjacency_from_string(f.adjacency);
-  common.budget.conversion = conversion_from_string(f.conversion);
-  common.seed = g.seed;
-  common.eval_every = f.eval_every;
-  common.threads = std::max(1, g.threads);
-  if (f.output_iterate == "uniform")
-    common.output = OutputIterate::uniform;
-  else if (f.output_iterate != "last")
-    throw Error("--output-iterate must be last or uniform");
+  const auto& method = privacy::methods().at(f.method);
+  const std::vector<OptionDoc> docs = method.options();
+  MethodFlags flags = f.options;
+  if (takes(docs, "noise_multiplier2") && (flags.settings.find("sigma") != nullptr) !=
+                                              (flags.settings.find("noise_multiplier2") != nullptr))
+    throw InvalidOption("--sigma2", "give both --sigma and --sigma2, or neither");
+  alias_setting(flags, docs, "sigma", {"noise_multiplier", "noise_multiplier1"});
+  Settings settings = settings_for(flags, docs, f.method);
+  settings.set("seed", std::to_string(g.seed));
+  settings.set("threads", std::to_string(std::max(1, g.threads)));
   const bool root = comm.is_root();
-  common.on_warning = [root](const std::string& w) {
-    if (root) std::fprintf(stderr, "descent: warning: %s\n", w.c_str());
-  };
   Callbacks cbs = root ? make_callbacks(f.run, g) : Callbacks{};
-
-  Summary s;
-  io::Json options;
-  if (f.method == "dpgd") {
-    DpGdOptions o;
-    static_cast<TrainingOptions&>(o) = common;
-    o.step_size = f.step.value_or(o.step_size);
-    o.clip = f.clip.value_or(o.clip);
-    o.noise_multiplier = f.sigma;
-    options = {{"step", o.step_size}, {"clip", o.clip}};
-    s = dp_gd(set, x, o, cbs);
-  } else if (f.method == "diff2") {
-    Diff2Options o;
-    static_cast<TrainingOptions&>(o) = common;
-    o.step_size = f.step.value_or(o.step_size);
-    o.clip = f.clip.value_or(o.clip);
-    o.clip_diff = f.clip_diff;
-    o.restart = f.restart;
-    o.budget_split = f.split;
-    if (f.sigma || f.sigma2) {
-      if (!(f.sigma && f.sigma2)) throw Error("diff2: give both --sigma and --sigma2, or neither");
-      o.noise_multiplier1 = f.sigma;
-      o.noise_multiplier2 = f.sigma2;
-    }
-    o.guard = guard_policy_from_string(f.guard);
-    options = {{"step", o.step_size},  {"clip", o.clip},          {"clip_diff", o.clip_diff},
-               {"restart", o.restart}, {"split", o.budget_split}, {"guard", f.guard}};
-    s = diff2(set, x, o, cbs);
-  } else {
-    throw Error("--method must be dpgd or diff2");
-  }
+  const Summary s = naming_flags(flags, [&] { return method.run(set, x, settings, cbs); });
+  const auto setting = [&](const char* key) { return setting_or_default(settings, docs, key); };
+  io::Json options = io::Json::object();
+  for (const OptionDoc& d : docs) options[d.key] = setting(d.key.c_str());
 
   if (!root) return 0;
   // Only rank 0 writes, atomically, and only after the last collective: a failed job leaves
@@ -303,11 +262,12 @@ int train(const TrainFlags& f, const Globals& g, dist::Communicator& comm) {
   j["communicator"] = comm.name();
   j["ranks"] = comm.size();
   j["options"] = options;
-  j["privacy"] = {{"epsilon_spent", s.counters["epsilon"]},
-                  {"epsilon_target", f.epsilon},
-                  {"delta", f.delta},
-                  {"adjacency", f.adjacency},
-                  {"conversion", f.conversion},
+  const double epsilon = std::stod(setting("epsilon")), delta = std::stod(setting("delta"));
+  j["privacy"] = {{"epsilon_spent", s.counters.at("epsilon")},
+                  {"epsilon_target", epsilon},
+                  {"delta", delta},
+                  {"adjacency", setting("adjacency")},
+                  {"conversion", setting("conversion")},
                   {"covers",
                    "every message each worker sends (hence every iterate); not the "
                    "train/test diagnostics"}};
@@ -320,15 +280,16 @@ int train(const TrainFlags& f, const Globals& g, dist::Communicator& comm) {
                 comm.size() == 1 ? "" : "s", static_cast<long long>(shape.dimension()));
     std::printf("  %s\n", s.brief().c_str());
     // Without a test split (--test-fraction 0) there is no test loss: left out, not "nan".
-    const double test_loss = s.counters["test_loss"];
+    const auto counter = [&](const char* k) { return s.counters.at(k); };
+    const double test_loss = counter("test_loss");
     if (std::isfinite(test_loss))
-      std::printf("  train loss %.6g, test loss %.6g, |grad f|^2 %.4g\n", s.counters["train_loss"],
-                  test_loss, s.counters["grad_norm2"]);
+      std::printf("  train loss %.6g, test loss %.6g, |grad f|^2 %.4g\n", counter("train_loss"),
+                  test_loss, counter("grad_norm2"));
     else
-      std::printf("  train loss %.6g, |grad f|^2 %.4g (no test split)\n", s.counters["train_loss"],
-                  s.counters["grad_norm2"]);
+      std::printf("  train loss %.6g, |grad f|^2 %.4g (no test split)\n", counter("train_loss"),
+                  counter("grad_norm2"));
     std::printf("  privacy: epsilon = %.6g spent (target %.6g), delta = %g, %s adjacency\n",
-                s.counters["epsilon"], f.epsilon, f.delta, f.adjacency.c_str());
+                counter("epsilon"), epsilon, delta, setting("adjacency").c_str());
   }
   return exit_code(s.status, Goal::budget);
 }
@@ -443,35 +404,32 @@ const CommandRegistrar train_registrar("dp-train", [](CLI::App& app, Globals& g)
                   "or a .csv/.npy file (last column = target)")
       ->capture_default_str();
   cmd->add_option("--model", f->model, "mlp:IN-H-1")->capture_default_str();
-  cmd->add_option("--method", f->method, "dpgd or diff2")
-      ->check(CLI::IsMember({"dpgd", "diff2"}))
+  cmd->add_option("--method", f->method, privacy::methods().joined_names())
+      ->check(CLI::IsMember(privacy::methods().names()))
       ->capture_default_str();
-  cmd->add_option("--epsilon", f->epsilon, "Target epsilon")->capture_default_str();
-  cmd->add_option("--delta", f->delta, "Target delta")->capture_default_str();
-  cmd->add_option("--adjacency", f->adjacency, "replace-one or add-remove")
-      ->check(CLI::IsMember({"replace-one", "add-remove"}))
-      ->capture_default_str();
-  cmd->add_option("--conversion", f->conversion, "tight or classic RDP -> (eps, delta)")
-      ->check(CLI::IsMember({"tight", "classic"}))
-      ->capture_default_str();
-  cmd->add_option("--rounds", f->rounds, "Rounds R")->capture_default_str();
+  const auto docs = registry_docs(privacy::methods());
+  const auto option = [&](const std::string& flag, const std::string& key,
+                          const std::string& help) {
+    add_option_flag(cmd, f->options, flag, key, help, docs);
+  };
+  option("--epsilon", "epsilon", "Target epsilon");
+  option("--delta", "delta", "Target delta");
+  option("--adjacency", "adjacency", "replace-one or add-remove");
+  option("--conversion", "conversion", "tight or classic RDP -> (eps, delta)");
+  option("--rounds", "rounds", "Rounds R");
   cmd->add_option("--workers", f->workers, "Workers P (= ranks under mpirun, or simulated)")
       ->capture_default_str();
-  cmd->add_option("--step", f->step, "Step eta (default 1 for dpgd, 0.3 for diff2)");
-  cmd->add_option("--clip", f->clip, "Per-sample clip C1 (default 0.1 dpgd, 0.3 diff2)");
-  cmd->add_option("--clip-diff", f->clip_diff, "DIFF2: difference clip C2")->capture_default_str();
-  cmd->add_option("--restart", f->restart, "DIFF2: restart period T")->capture_default_str();
-  cmd->add_option("--budget-split", f->split, "DIFF2: share of rho* for restarts")
-      ->capture_default_str();
-  cmd->add_option("--sigma", f->sigma, "Noise multiplier (DIFF2: sigma1) instead of --epsilon");
-  cmd->add_option("--sigma2", f->sigma2, "DIFF2: sigma2 with --sigma");
-  cmd->add_option("--guard", f->guard, "DIFF2 stability guard: refuse, warn, cap or off")
-      ->check(CLI::IsMember({"refuse", "warn", "cap", "off"}))
-      ->capture_default_str();
-  cmd->add_option("--eval-every", f->eval_every,
-                  "Diagnostics every k rounds (not covered by epsilon)")
-      ->capture_default_str();
-  cmd->add_option("--output-iterate", f->output_iterate, "last or uniform")->capture_default_str();
+  option("--step", "step_size", "Step eta");
+  option("--clip", "clip", "Per-sample clip C1");
+  option("--clip-diff", "clip_diff", "DIFF2: difference clip C2");
+  option("--restart", "restart", "DIFF2: restart period T");
+  option("--budget-split", "budget_split", "DIFF2: share of rho* for restarts");
+  option("--sigma", "sigma", "Noise multiplier (DIFF2: sigma1) instead of --epsilon");
+  option("--sigma2", "noise_multiplier2", "DIFF2: sigma2 with --sigma");
+  option("--guard", "guard", "DIFF2 stability guard: refuse, warn, cap or off");
+  option("--eval-every", "eval_every", "Diagnostics every k rounds (not covered by epsilon)");
+  option("--output-iterate", "output", "last or uniform");
+  add_set_flag(cmd, f->options, "privacy");
   cmd->add_option("--test-fraction", f->test_fraction, "Files: held-out fraction")
       ->capture_default_str();
   cmd->add_flag("--standardize", f->standardize,

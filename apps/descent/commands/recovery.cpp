@@ -17,6 +17,8 @@
 #include "descent/recovery/l2_gd.hpp"
 #include "descent/recovery/problem.hpp"
 #include "descent/recovery/subgm.hpp"
+#include "descent/recovery/methods.hpp"
+#include "method_flags.hpp"
 #include "tables.hpp"
 
 namespace descent::cli {
@@ -37,16 +39,13 @@ struct RecoverFlags {
   // the user's data
   std::string operator_file, observations_file, reference_file;
   std::string rescale = "auto";
-  // method
+  // method: its options (--schedule, --step, --iterations, --tol, --stop-at-tol, --step-tol,
+  // --set) are set only when given; recovery::methods() holds the defaults.
   Eigen::Index overparam_rank = 0;  // 0: = rank (synthetic), required for files
   std::string method = "subgm";
   double init_scale = 1e-12;
-  std::string schedule = "geometric";
-  double l2_step = 0.2;
-  std::size_t iterations = 1500;
-  double tol = 1e-6;
   bool stop_at_tol = false;
-  double step_tol = 0.0;
+  MethodFlags options;
   std::string output_factor, output_matrix, history;
   RunFlags run;
 };
@@ -128,7 +127,7 @@ int run_recover(const RecoverFlags& f, const Globals& g) {
   if (f.rescale != "auto" && f.rescale != "on" && f.rescale != "off")
     throw Error("recover: --rescale must be auto, on or off");
 
-  std::shared_ptr<const MeasurementOperator> op;
+  std::shared_ptr<const DenseMeasurements> op;
   Eigen::VectorXd y;
   Eigen::MatrixXd X_star;
   std::string source;
@@ -185,21 +184,22 @@ int run_recover(const RecoverFlags& f, const Globals& g) {
   const Eigen::MatrixXd X_used = X_star.size() ? Eigen::MatrixXd(X_star / scale) : X_star;
   const Eigen::MatrixXd* reference = X_used.size() ? &X_used : nullptr;
 
-  Rng rng = make_rng(g.seed, {4});
-  Eigen::MatrixXd U = small_initialization(d, rprime, f.init_scale, rng);
-  Callbacks cbs = make_callbacks(f.run, g);
-  Summary s;
+  const auto& method = recovery::methods().at(f.method);
+  const std::vector<OptionDoc> docs = method.options();
+  MethodFlags flags = f.options;
+  if (f.stop_at_tol) {
+    flags.settings.set("stop_at_tolerance", "true");
+    flags.flag["stop_at_tolerance"] = "--stop-at-tol";
+  }
+  Settings settings = settings_for(flags, docs, f.method);
+  if (!f.history.empty()) settings.set("record_history", "true");
+  if (takes(docs, "threads")) settings.set("threads", std::to_string(std::max(1, g.threads)));
+  const double tol = std::stod(setting_or_default(settings, docs, "error_tolerance"));
   StepSchedule schedule;
-  if (f.method == "subgm") {
-    SubgmOptions o;
-    o.schedule = StepSchedule::parse(f.schedule);
-    schedule = o.schedule;
-    o.max_iterations = f.iterations;
-    o.error_tolerance = f.tol;
-    o.stop_at_tolerance = f.stop_at_tol;
-    o.step_tolerance = f.step_tol;
-    o.threads = std::max(1, g.threads);
-    o.record_history = !f.history.empty();
+  const bool subgm = takes(docs, "schedule");
+  if (subgm) {
+    schedule = naming_flags(
+        flags, [&] { return StepSchedule::parse(setting_or_default(settings, docs, "schedule")); });
     // The escape rule of thumb, where X* is known: warn when the step budget is clearly short.
     if (!files && !g.quiet) {
       Eigen::JacobiSVD<Eigen::MatrixXd> svd(X_star);
@@ -207,7 +207,8 @@ int run_recover(const RecoverFlags& f, const Globals& g) {
       const double need = escape_step_sum(
           X_star.norm(), sigma_r, f.init_scale,
           phi_lower_bound(std::min(0.99, noise.outlier_probability + noise.gaussian_probability)));
-      const double have = schedule.step_sum(f.iterations);
+      const double have =
+          schedule.step_sum(std::stoul(setting_or_default(settings, docs, "max_iterations")));
       if (have < 0.5 * need)
         std::fprintf(stderr,
                      "descent: warning: the schedule's step sum %.3g is well below the ~%.3g small "
@@ -215,19 +216,15 @@ int run_recover(const RecoverFlags& f, const Globals& g) {
                      "expect a stalled run\n",
                      have, need);
     }
-    s = minimize_subgm(*op, y_used, U, o, cbs, reference);
-  } else if (f.method == "l2-gd") {
-    L2GdOptions o;
-    o.step_size = f.l2_step;
-    o.max_iterations = f.iterations;
-    o.error_tolerance = f.tol;
-    o.stop_at_tolerance = f.stop_at_tol;
-    o.threads = std::max(1, g.threads);
-    o.record_history = !f.history.empty();
-    s = minimize_l2_gd(*op, y_used, U, o, cbs, reference);
-  } else {
-    throw Error("recover: unknown method '" + f.method + "' (subgm or l2-gd)");
   }
+  Rng rng = make_rng(g.seed, {4});
+  Eigen::MatrixXd U = small_initialization(d, rprime, f.init_scale, rng);
+  RecoveryProblem problem;
+  problem.op = op;
+  problem.y = y_used;
+  problem.X_star = X_used;
+  const Summary s = naming_flags(
+      flags, [&] { return method.run(problem, U, settings, make_callbacks(f.run, g)); });
   U *= std::sqrt(scale);
 
   if (!f.output_factor.empty()) io::write_npy(f.output_factor, U);
@@ -247,7 +244,7 @@ int run_recover(const RecoverFlags& f, const Globals& g) {
     j["init_scale"] = f.init_scale;
     j["observation_scale"] = scale;
     j["operator_rms"] = operator_rms;
-    if (f.method == "subgm") {
+    if (subgm) {
       j["schedule"] = schedule.to_string();
       j["schedule_from_paper"] = schedule.from_paper();
     }
@@ -261,14 +258,14 @@ int run_recover(const RecoverFlags& f, const Globals& g) {
     std::cout << s.method << " on " << source << ": d = " << d << ", m = " << op->measurements()
               << ", r' = " << rprime;
     if (!files) std::cout << ", r = " << so.rank << ", noise " << noise.to_string();
-    if (f.method == "subgm") std::cout << "\n  schedule " << schedule.to_string();
+    if (subgm) std::cout << "\n  schedule " << schedule.to_string();
     std::cout << ", init scale " << f.init_scale << "\n  " << s.brief() << "\n";
     if (scale != 1.0 || operator_rms != 1.0)
       std::cout << "  operator divided by its RMS " << operator_rms
                 << ", observations by a further " << scale << " (--rescale)\n";
     if (reference) {
       const double hit = counter("iterations_to_tolerance");
-      std::cout << "  relative error " << counter("relative_error") << "; below " << f.tol
+      std::cout << "  relative error " << counter("relative_error") << "; below " << tol
                 << (std::isnan(hit) ? " never" : " at iteration " + std::to_string(long(hit)))
                 << "\n";
     }
@@ -302,20 +299,24 @@ const CommandRegistrar registrar("recover", [](CLI::App& app, Globals& g) {
       ->capture_default_str();
   cmd->add_option("--overparam-rank", f->overparam_rank,
                   "Search rank r' >= r (default: --rank for synthetic problems)");
-  cmd->add_option("--method", f->method, "subgm or l2-gd")
-      ->check(CLI::IsMember({"subgm", "l2-gd"}))
+  cmd->add_option("--method", f->method, recovery::methods().joined_names())
+      ->check(CLI::IsMember(recovery::methods().names()))
       ->capture_default_str();
   cmd->add_option("--init-scale", f->init_scale, "alpha: U_0 = alpha B with |B|_2 = 1")
       ->capture_default_str();
-  cmd->add_option("--schedule", f->schedule,
-                  "geometric[:eta0=0.5,rho=0.99] or warmup[:eta0=0.5,t0=100,rho=0.95]")
-      ->capture_default_str();
-  cmd->add_option("--step", f->l2_step, "l2-gd: fixed step")->capture_default_str();
-  cmd->add_option("--iterations", f->iterations, "Iterations T")->capture_default_str();
-  cmd->add_option("--tol", f->tol, "Relative-error tolerance (needs X*)")->capture_default_str();
+  const auto docs = registry_docs(recovery::methods());
+  const auto option = [&](const std::string& flag, const std::string& key,
+                          const std::string& help) {
+    add_option_flag(cmd, f->options, flag, key, help, docs);
+  };
+  option("--schedule", "schedule",
+         "geometric[:eta0=0.5,rho=0.99] or warmup[:eta0=0.5,t0=100,rho=0.95]");
+  option("--step", "step_size", "l2-gd: fixed step");
+  option("--iterations", "max_iterations", "Iterations T");
+  option("--tol", "error_tolerance", "Relative-error tolerance (needs X*)");
   cmd->add_flag("--stop-at-tol", f->stop_at_tol, "Stop once the tolerance is met");
-  cmd->add_option("--step-tol", f->step_tol, "Stop once eta_t < this (0 = run all T)")
-      ->capture_default_str();
+  option("--step-tol", "step_tolerance", "Stop once eta_t < this (0 = run all T)");
+  add_set_flag(cmd, f->options, "recovery");
   cmd->add_option("--output", f->output_factor, "Write the factor U (d x r') to this .npy");
   cmd->add_option("--output-matrix", f->output_matrix, "Write U U^T to this .npy");
   cmd->add_option("--history", f->history, "Write the per-iteration history to this .csv");

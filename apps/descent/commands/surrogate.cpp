@@ -150,6 +150,8 @@ int run_sso(SsoFlags& f, const Globals& g) {
     f.options.settings.set("target_line_search", "true");
     f.options.flag["target_line_search"] = "--target-line-search";
   }
+  // --lr is the step of whichever method runs: sso's inner lr, SGD's step_size, Adam's adam.lr.
+  alias_setting(f.options, docs, "lr", {"step_size", "adam.lr"});
   Settings settings = settings_for(f.options, docs, f.method);
   // The loop's own options, read here for the batch and the budget (the rest are the method's).
   const TrainOptions train = naming_flags(f.options, [&] {
@@ -164,7 +166,7 @@ int run_sso(SsoFlags& f, const Globals& g) {
   // --epochs gives the outer steps unless --steps does (checked, never replaced: --epochs 1e30
   // used to overflow to a single step).
   std::size_t steps = train.outer_steps;
-  if (!settings.find("max_iterations")) {
+  if (!settings.find("outer_steps")) {
     check::positive("--epochs", f.epochs);
     const double wanted = std::ceil(f.epochs * double(model->samples()) / batch);
     constexpr double kMaxOuterSteps = 1e9;
@@ -172,7 +174,7 @@ int run_sso(SsoFlags& f, const Globals& g) {
       throw InvalidOption("--epochs", check::show(f.epochs) + " epochs are " + check::show(wanted) +
                                           " outer steps, above the limit of 1e9");
     steps = std::max<std::size_t>(1, std::size_t(wanted));
-    settings.set("max_iterations", std::to_string(steps));
+    settings.set("outer_steps", std::to_string(steps));
   }
   // About 50 evaluated rows per run (each costs a full pass over the data).
   if (!settings.find("eval_every"))
@@ -242,11 +244,11 @@ const CommandRegistrar registrar("sso", [](CLI::App& app, Globals& g) {
   option("--schedule", "schedule", "constant | stochastic | exponential");
   cmd->add_flag("--target-line-search", f->target_line_search,
                 "Choose eta by Armijo in target space each outer step");
-  option("--lr", "lr", "Inner SGD/Adam step, or the baseline's step");
+  option("--lr", "lr", "Inner SGD/Adam step (sso), or the baseline's step (sgd, adam)");
   option("--batch", "batch_size", "Batch size");
   cmd->add_option("--epochs", f->epochs, "Passes over the data (ignored with --steps)")
       ->capture_default_str();
-  option("--steps", "max_iterations", "Outer steps (= expensive evaluations)");
+  option("--steps", "outer_steps", "Outer steps (= expensive evaluations)");
   cmd->add_option("--limit", f->limit, "Use only the first N samples");
   add_set_flag(cmd, f->options, "surrogate");
   add_run_flags(cmd, f->run);

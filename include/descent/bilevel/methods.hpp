@@ -24,7 +24,8 @@ using ConstrainedRunner =
                           const Settings& settings, Callbacks callbacks)>;
 using Runner = std::function<Summary(BilevelProblem& problem, Vec& x, Vec& y,
                                      const Settings& settings, Callbacks callbacks)>;
-/// From x and one y per block, updated in place.
+/// From x and one y per block, updated in place. A problem that knows x* (solution()) gets
+/// ||x - x*|| / ||x*|| as the history's "monitor" column.
 using MultiBlockRunner =
     std::function<Summary(MultiBlockProblem& problem, Vec& x, std::vector<Vec>& y,
                           const Settings& settings, Callbacks callbacks)>;

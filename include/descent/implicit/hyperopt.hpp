@@ -13,9 +13,13 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "descent/core/callbacks.hpp"
+#include "descent/core/method_registry.hpp"
+#include "descent/core/settings.hpp"
 #include "descent/core/status.hpp"
 #include "descent/implicit/linear_solve.hpp"
 #include "descent/implicit/objectives.hpp"
@@ -54,8 +58,48 @@ struct HyperoptOptions {
   bool accelerate_inner = true;
   /// Implicit: warm-start each inner solve at the previous solution. Default on.
   bool warm_start = true;
-  bool fd_check = true;  ///< finite-difference check at the final θ, default on
+  bool fd_check = true;            ///< finite-difference check at the final θ, default on
+  bool record_history = false;     ///< a Summary row per outer step (val loss, |hypergradient|)
+  std::size_t history_stride = 1;  ///< keep every k-th row (the last is always kept)
   void validate() const;
+
+  /// Settings keys, the field names (the method is the registry entry's; the adjoint solver's
+  /// are solver and linear_tolerance). hyper: l1 for lasso when not given.
+  template <class Fields>
+  void fields(Fields& f) {
+    f.choice("model", model,
+             {{"ridge", Model::ridge},
+              {"lasso", Model::lasso},
+              {"logreg", Model::logreg},
+              {"svm-multiclass", Model::svm}},
+             "the inner problem");
+    f.choice("hyper", hyper, {{"l2", Hyper::l2}, {"l1", Hyper::l1}, {"log-l2", Hyper::log_l2}},
+             "lambda = theta (l2, l1) or exp(theta) (log-l2); lasso: l1 unless given");
+    f("outer_steps", outer_steps, "the budget: Adam steps on theta");
+    f("record_history", record_history, "keep a row per outer step");
+    f("history_stride", history_stride, "keep every k-th row (the last is always kept)");
+    f("learning_rate", learning_rate, "Adam step on theta");
+    f("lambda0", lambda0, "initial lambda");
+    f.choice("solver", linear.solver,
+             {{"cg", SolverKind::cg},
+              {"normal-cg", SolverKind::normal_cg},
+              {"gmres", SolverKind::gmres},
+              {"bicgstab", SolverKind::bicgstab},
+              {"lu", SolverKind::lu},
+              {"cholesky", SolverKind::cholesky}},
+             "adjoint linear solver");
+    f("linear_tolerance", linear.tolerance, "adjoint solve: relative residual");
+    f("seed", linear.seed, "symmetry-probe vectors");
+    if (method == HyperMethod::implicit) {
+      f("inner_tolerance", inner_tolerance, "inner optimality residual");
+      f("inner_max_iterations", inner_max_iterations, "cap on FISTA / fixed-point iterations");
+      f("accelerate_inner", accelerate_inner, "FISTA (true) or plain fixed-point (false)");
+      f("warm_start", warm_start, "start each inner solve at the previous solution");
+    } else {
+      f("unrolled_iterations", unrolled_iterations, "inner iterations differentiated");
+    }
+    f("fd_check", fd_check, "finite-difference check at the final theta");
+  }
 };
 
 struct HyperoptStep {
@@ -81,8 +125,17 @@ struct HyperoptResult {
 };
 
 /// Throws InvalidOption for an inconsistent model/hyper pair or a regression/classification
-/// mismatch, descent::Error for mismatched data shapes.
-HyperoptResult hyperopt(const HyperoptData& data, const HyperoptOptions& options);
+/// mismatch, descent::Error for mismatched data shapes. Callbacks see one row per outer step
+/// (objective = validation loss, gradient_norm = |hypergradient|, extras lambda, theta); a stop
+/// ends the run as Status::stopped.
+HyperoptResult hyperopt(const HyperoptData& data, const HyperoptOptions& options,
+                        Callbacks callbacks = {});
+
+/// Runs a method on the data with options from settings (HyperoptOptions::fields).
+using HyperoptRunner = std::function<HyperoptResult(const HyperoptData& data,
+                                                    const Settings& settings, Callbacks callbacks)>;
+/// implicit (implicit differentiation), unrolled (forward-mode through the inner iterations).
+const MethodRegistry<HyperoptRunner>& hyperopt_methods();
 
 /// One hypergradient dL/dθ and the validation loss at θ (used by the SVM timing study).
 struct Hypergradient {

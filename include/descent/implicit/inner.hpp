@@ -4,7 +4,11 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 
+#include "descent/core/callbacks.hpp"
+#include "descent/core/method_registry.hpp"
+#include "descent/core/settings.hpp"
 #include "descent/core/status.hpp"
 #include "descent/implicit/mappings.hpp"
 
@@ -13,13 +17,21 @@ namespace descent::implicit {
 struct NewtonOptions {
   double tolerance = 1e-12;         ///< stop when ||∇f|| <= tolerance, default 1e-12
   std::size_t max_iterations = 50;  ///< default 50
+  bool record_history = false;      ///< a row per iterate (f, ||∇f||)
+  std::size_t history_stride = 1;   ///< keep every k-th row (the last is always kept)
   void validate() const;
+
+  template <class Fields>
+  void fields(Fields& f) {
+    f("tolerance", tolerance, "stop when ||grad f|| <= tolerance");
+    run_fields(f, max_iterations, record_history, &history_stride);
+  }
 };
 /// Newton's method with CG on the Hessian (matrix-free) and Armijo backtracking on f (needs
 /// value). For strongly convex f (ridge, L2 logistic regression). Summary: converged,
-/// max_iterations, diverged or stalled.
+/// max_iterations, diverged, stalled or stopped (by a callback).
 Summary newton_solve(const SmoothObjective& f, Vec& x, const Vec& theta,
-                     const NewtonOptions& options = {});
+                     const NewtonOptions& options = {}, Callbacks callbacks = {});
 
 struct FixedPointOptions {
   double tolerance = 1e-12;            ///< stop when ||F(x, θ)|| <= tolerance, default 1e-12
@@ -27,12 +39,33 @@ struct FixedPointOptions {
   /// Nesterov/FISTA extrapolation with adaptive restart (O'Donoghue & Candès 2015) when the
   /// map is a prox-gradient step. Default on; turn off for mirror descent.
   bool accelerate = true;
+  bool record_history = false;     ///< a row per iteration (the residual as gradient_norm)
+  std::size_t history_stride = 1;  ///< keep every k-th row (the last is always kept)
   void validate() const;
+
+  template <class Fields>
+  void fields(Fields& f) {
+    f("tolerance", tolerance, "stop when ||F(x, theta)|| <= tolerance");
+    run_fields(f, max_iterations, record_history, &history_stride);
+    f("accelerate", accelerate, "FISTA extrapolation with adaptive restart");
+  }
 };
 /// Iterates x ← x + F(x, θ) = T(x, θ) for a fixed-point residual F (proximal_gradient,
 /// projected_gradient, mirror_descent_kl, ...). Summary as for newton_solve.
 Summary fixed_point_solve(const Optimality& f, Vec& x, const Vec& theta,
-                          const FixedPointOptions& options = {});
+                          const FixedPointOptions& options = {}, Callbacks callbacks = {});
+
+/// An inner problem as the registry's solvers take it: Newton-CG needs the objective, the
+/// fixed-point iterations the residual map F (either may be null when its solvers are unused).
+struct InnerProblem {
+  const SmoothObjective* objective = nullptr;
+  const Optimality* residual = nullptr;
+};
+using InnerRunner = std::function<Summary(const InnerProblem& problem, Vec& x, const Vec& theta,
+                                          const Settings& settings, Callbacks callbacks)>;
+
+/// newton-cg, fixed-point, fista (fixed-point with acceleration).
+const MethodRegistry<InnerRunner>& inner_solvers();
 
 }  // namespace descent::implicit
 

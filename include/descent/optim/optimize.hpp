@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <string>
 #include <utility>
 
 #include <Eigen/Core>
@@ -32,7 +33,7 @@ struct OptimizeOptions {
   std::size_t history_stride = 1;
   void validate() const;
   /// The fields by name (descent/core/settings.hpp): the rule's hyper-parameters (lr, beta1,
-  /// ...) then the loop's. The rule itself and the schedule are chosen by name elsewhere.
+  /// ...), the schedule's spec, then the loop's. The rule itself is chosen by name elsewhere.
   template <class Fields>
   void fields(Fields& f) {
     for (const std::string& hp : rule.hyperparameters()) {
@@ -40,6 +41,9 @@ struct OptimizeOptions {
       f(hp, v, "update-rule hyper-parameter");
       rule.set(hp, v);
     }
+    std::string spec = schedule.spec();
+    f("schedule", spec, "lr multiplier per step: constant, step:S:G, cosine:T, warmup:W+...");
+    if (spec != schedule.spec()) schedule = Schedule::parse(spec);
     f("clip_norm", clip_norm, "clip |g|_2 to this before the rule; 0 = off");
     f("clip_value", clip_value, "clamp each g_i to +-this; 0 = off");
     f("gradient_tolerance", gradient_tolerance, "converged when |g|_2 <= this; 0 = off");

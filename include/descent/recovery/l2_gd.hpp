@@ -14,9 +14,9 @@
 
 namespace descent::recovery {
 
+/// max_iterations defaults to 1500, as SubGM's: the two compare at equal T.
 struct L2GdOptions : FactoredRunOptions {
   double step_size = 0.2;  ///< fixed step > 0 (0.2 is stable at |X*|_2 = 1 without outliers)
-  L2GdOptions() { max_iterations = 1000; }
   void validate() const;
   template <class Fields>
   void fields(Fields& f) {

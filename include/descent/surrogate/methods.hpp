@@ -53,24 +53,26 @@ struct SsoMethodOptions {
     f("inner_gradient_tolerance", sso.inner_gradient_tolerance,
       "stop the inner loop below this surrogate gradient norm; 0 = never");
     f("target_line_search", sso.line_search.enabled, "choose eta by Armijo in target space");
-    f("ls_c", sso.line_search.c, "target line search: sufficient decrease");
-    f("ls_beta", sso.line_search.beta, "target line search: shrink factor");
-    f("ls_expand", sso.line_search.expand, "target line search: next start = expand x eta");
-    f("ls_eta_min", sso.line_search.eta_min, "target line search: lower clamp");
-    f("ls_eta_max", sso.line_search.eta_max, "target line search: upper clamp");
+    f("target_line_search.c", sso.line_search.c, "sufficient decrease");
+    f("target_line_search.beta", sso.line_search.beta, "shrink factor");
+    f("target_line_search.expand", sso.line_search.expand, "next search starts at expand x eta");
+    f("target_line_search.eta_min", sso.line_search.eta_min, "lower clamp");
+    f("target_line_search.eta_max", sso.line_search.eta_max, "upper clamp");
     f.choice(
         "inner", inner,
         {{"armijo", InnerMethod::armijo}, {"sgd", InnerMethod::sgd}, {"adam", InnerMethod::adam}},
         "inner optimiser");
     f("lr", lr, "inner SGD/Adam step");
-    f("armijo_initial_step", armijo.initial_step, "inner Armijo: first trial step");
-    f("armijo_c", armijo.c, "inner Armijo: sufficient decrease");
-    f("armijo_beta", armijo.beta, "inner Armijo: shrink factor");
-    f("armijo_reset", armijo.reset_each_outer_step, "inner Armijo: restart each outer step");
+    f("armijo.initial_step", armijo.initial_step, "inner Armijo: first trial step");
+    f("armijo.c", armijo.c, "inner Armijo: sufficient decrease");
+    f("armijo.beta", armijo.beta, "inner Armijo: shrink factor");
+    f("armijo.reset_each_outer_step", armijo.reset_each_outer_step,
+      "inner Armijo: restart from initial_step each outer step");
   }
 };
 
-/// A direct baseline (method fixed by the registry entry) with the loop's options.
+/// A direct baseline (method fixed by the registry entry) with the loop's options. Keys are the
+/// field names the error messages use (step_size, adam.lr, sls_c, ...).
 struct DirectMethodOptions {
   TrainOptions train;
   DirectOptions direct;
@@ -80,20 +82,20 @@ struct DirectMethodOptions {
     train.fields(f);
     switch (direct.method) {
       case DirectMethod::sgd:
-        f("lr", direct.step_size, "alpha, the step size");
+        f("step_size", direct.step_size, "alpha");
         break;
       case DirectMethod::adam:
-        f("lr", direct.adam.lr, "the step size");
-        f("beta1", direct.adam.beta1, "first-moment decay");
-        f("beta2", direct.adam.beta2, "second-moment decay");
-        f("eps", direct.adam.eps, "denominator floor");
+        f("adam.lr", direct.adam.lr, "the step size");
+        f("adam.beta1", direct.adam.beta1, "first-moment decay");
+        f("adam.beta2", direct.adam.beta2, "second-moment decay");
+        f("adam.eps", direct.adam.eps, "denominator floor");
         break;
       case DirectMethod::sls:
-        f("initial_step", direct.sls_initial_step, "the first trial step");
-        f("c", direct.sls_c, "sufficient decrease");
-        f("beta", direct.sls_beta, "shrink factor");
-        f("gamma", direct.sls_gamma, "reset factor gamma^(|S|/N)");
-        f("max_step", direct.sls_max_step, "cap on the reset step");
+        f("sls_initial_step", direct.sls_initial_step, "the first trial step");
+        f("sls_c", direct.sls_c, "sufficient decrease");
+        f("sls_beta", direct.sls_beta, "shrink factor");
+        f("sls_gamma", direct.sls_gamma, "reset factor gamma^(|S|/N)");
+        f("sls_max_step", direct.sls_max_step, "cap on the reset step");
         break;
     }
   }

@@ -50,11 +50,13 @@ struct TrainOptions {
   HistoryOptions history{true, 1};
   void validate() const;
 
-  /// Settings keys (descent::options_from); the outer-step budget is "max_iterations".
+  /// Settings keys (descent::options_from).
   template <class Fields>
   void fields(Fields& f) {
     f("batch_size", batch_size, "|S|, samples per outer step");
-    run_fields(f, outer_steps, history.record_history, &history.history_stride);
+    f("outer_steps", outer_steps, "the budget: outer steps (= expensive evaluations)");
+    f("record_history", history.record_history, "keep a row per evaluation");
+    f("history_stride", history.history_stride, "keep every k-th row (the last is always kept)");
     f("eval_every", eval_every, "evaluate the full loss every k outer steps (the last always)");
     f("seed", seed, "batch order");
     f("divergence_factor", divergence_factor, "diverged when the loss exceeds this x its start");
