@@ -121,14 +121,14 @@ struct Task {
         o.restart = c.restart;
         o.guard = guard;
         if (c.non_private) o.noise_multiplier1 = o.noise_multiplier2 = 0.0;
-        out.summary = diff2(set, x, o);
+        out.summary = minimize_diff2(set, x, o);
       } else {
         DpGdOptions o;
         common(o);
         o.step_size = c.step;
         o.clip = c.clip;
         if (c.non_private) o.noise_multiplier = 0.0;
-        out.summary = dp_gd(set, x, o);
+        out.summary = minimize_dp_gd(set, x, o);
       }
     } catch (const InvalidOption& e) {
       out.refused = true;

@@ -182,7 +182,7 @@ void lasso_section(Report& rep, const ExperimentConfig& cfg) {
   const Vec th = Vec::Constant(1, lam);
   Vec w = Vec::Zero(p);
   auto t0 = Clock::now();
-  im::fixed_point_solve(f, w, th, {1e-10, 20000, true});
+  im::solve_fixed_point(f, w, th, {1e-10, 20000, true});
   w = im::lasso_refit_on_support(x, y, lam, w);
   rep.metric("lasso.inner_seconds", secs(t0));
   rep.metric("lasso.inner_residual", f.value(w, th).norm());
@@ -240,7 +240,7 @@ void jacobian_section(Report& rep, const ExperimentConfig& cfg) {
   ent.cross_jvp = ent.cross_vjp;
   const im::Optimality md = im::mirror_descent_kl(ent, 1.0);
   Vec x = Vec::Constant(d, 1.0 / double(d));
-  im::fixed_point_solve(md, x, th, {1e-15, 1000, false});
+  im::solve_fixed_point(md, x, th, {1e-15, 1000, false});
   const Vec pr = (th.array().exp() / th.array().exp().sum()).matrix();
   const Mat js = Mat(pr.asDiagonal()) - pr * pr.transpose();
   const double e_soft = (im::root_jacobian(md, x, th, o).jacobian - js).norm() / js.norm();
@@ -300,7 +300,7 @@ void precision_section(Report& rep, const ExperimentConfig& cfg) {
   const im::SmoothObjective obj = im::softmax_regression(d.x_train, lab, 2);
   const Vec th = Vec::Constant(1, 1.0);
   Vec ws = Vec::Zero(obj.dim_x);
-  im::newton_solve(obj, ws, th);
+  im::solve_newton_cg(obj, ws, th);
   const im::Optimality f = im::stationarity(obj);
   im::LinearSolveOptions o;
   o.solver = im::SolverKind::cg;

@@ -25,7 +25,7 @@ namespace {
 // Trains softmax regression on (images, labels) and returns W.
 Vec train(const Mat& images, const Eigen::VectorXi& labels, int k, double lambda, Vec w) {
   const SmoothObjective f = softmax_regression(images, labels, k, Reg::direct);
-  newton_solve(f, w, Vec::Constant(1, lambda), {1e-10, 100});
+  solve_newton_cg(f, w, Vec::Constant(1, lambda), {1e-10, 100});
   return w;
 }
 
@@ -51,7 +51,7 @@ DistillResult distill(const Mat& xt, const Eigen::VectorXi& yt, const Mat& xs,
   lo.tolerance = 1e-10;
   Vec w = Vec::Zero(p * k);
   const auto solve_inner = [&](const Vec& th, Vec start) {
-    newton_solve(inner, start, th, {1e-10, 100});
+    solve_newton_cg(inner, start, th, {1e-10, 100});
     return start;
   };
   const auto outer_loss = [&](const Vec& wv, Vec* g) { return softmax_loss(xt, yt, wv, k, g); };

@@ -108,7 +108,7 @@ Setup make_setup(const HyperoptData& d, const HyperoptOptions& o) {
       s.mapping = [f = s.f](double) { return stationarity(f); };
       s.unroll_alpha = [=](double th) { return -1.0 / (lip + reg_value(reg, th)); };
       s.solve = [f = s.f](Vec x, double th, double tol, Summary* inner) {
-        keep(inner, newton_solve(f, x, Vec::Constant(1, th), {tol, 100}));
+        keep(inner, solve_newton_cg(f, x, Vec::Constant(1, th), {tol, 100}));
         return x;
       };
       s.x_init = Vec::Zero(d.x_train.cols());
@@ -124,7 +124,7 @@ Setup make_setup(const HyperoptData& d, const HyperoptOptions& o) {
       s.mapping = [map](double) { return map; };
       s.unroll_alpha = [](double) { return 1.0; };
       s.solve = [=](Vec x, double th, double tol, Summary* inner) {
-        keep(inner, fixed_point_solve(map, x, Vec::Constant(1, th), {tol, cap, accel}));
+        keep(inner, solve_fixed_point(map, x, Vec::Constant(1, th), {tol, cap, accel}));
         return lasso_refit_on_support(d.x_train, d.y_train, th, x);
       };
       s.x_init = Vec::Zero(d.x_train.cols());
@@ -142,7 +142,7 @@ Setup make_setup(const HyperoptData& d, const HyperoptOptions& o) {
       s.mapping = [f = s.f](double) { return stationarity(f); };
       s.unroll_alpha = [=](double th) { return -1.0 / (0.5 * lip + reg_value(reg, th)); };
       s.solve = [f = s.f](Vec x, double th, double tol, Summary* inner) {
-        keep(inner, newton_solve(f, x, Vec::Constant(1, th), {tol, 100}));
+        keep(inner, solve_newton_cg(f, x, Vec::Constant(1, th), {tol, 100}));
         return x;
       };
       s.x_init = Vec::Zero(d.x_train.cols() * k);
@@ -164,7 +164,7 @@ Setup make_setup(const HyperoptData& d, const HyperoptOptions& o) {
       };
       s.unroll_alpha = [](double) { return 1.0; };
       s.solve = [=, map = s.mapping](Vec x, double th, double tol, Summary* inner) {
-        keep(inner, fixed_point_solve(map(th), x, Vec::Constant(1, th), {tol, cap, accel}));
+        keep(inner, solve_fixed_point(map(th), x, Vec::Constant(1, th), {tol, cap, accel}));
         return x;
       };
       s.x_init = Vec::Constant(d.x_train.rows() * k, 1.0 / k);
@@ -261,7 +261,7 @@ HyperoptResult hyperopt(const HyperoptData& data, const HyperoptOptions& o, Call
     r.hypergradient_seconds += seconds(th0);
     if (o.warm_start) warm = e.x;
     if (!e.solve.ok()) ++r.linear_solve_failures;
-    // An inner solve counts as converged within the round-off slack newton_solve itself
+    // An inner solve counts as converged within the round-off slack solve_newton_cg itself
     // allows (1e3 x the tolerance): a Newton solve can stop at |g| = 6e-10 for 1e-10.
     const bool inner_ok = e.inner.converged() || e.inner.gradient_norm <= 1e3 * o.inner_tolerance;
     if (o.method == HyperMethod::implicit && !inner_ok) {

@@ -34,12 +34,12 @@ IterationInfo row(std::size_t k, double objective, double gradient_norm) {
 }
 }  // namespace
 
-Summary newton_solve(const SmoothObjective& f, Vec& x, const Vec& theta, const NewtonOptions& o,
-                     Callbacks callbacks) {
+Summary solve_newton_cg(const SmoothObjective& f, Vec& x, const Vec& theta, const NewtonOptions& o,
+                        Callbacks callbacks) {
   o.validate();
   f.validate();
-  if (!f.value) throw Error("newton_solve: the objective has no value (needed by line search)");
-  if (x.size() != f.dim_x) throw Error("newton_solve: x has the wrong size");
+  if (!f.value) throw Error("solve_newton_cg: the objective has no value (needed by line search)");
+  if (x.size() != f.dim_x) throw Error("solve_newton_cg: x has the wrong size");
   Run run("newton-cg", std::size_t(x.size()), o.max_iterations,
           {o.record_history, o.history_stride}, callbacks);
   double fx = f.value(x, theta);
@@ -87,11 +87,11 @@ Summary newton_solve(const SmoothObjective& f, Vec& x, const Vec& theta, const N
   return run.finish(fx, gnorm);
 }
 
-Summary fixed_point_solve(const Optimality& f, Vec& x, const Vec& theta, const FixedPointOptions& o,
+Summary solve_fixed_point(const Optimality& f, Vec& x, const Vec& theta, const FixedPointOptions& o,
                           Callbacks callbacks) {
   o.validate();
-  if (!f.value) throw Error("fixed_point_solve: F is not set");
-  if (x.size() != f.dim_x) throw Error("fixed_point_solve: x has the wrong size");
+  if (!f.value) throw Error("solve_fixed_point: F is not set");
+  if (x.size() != f.dim_x) throw Error("solve_fixed_point: x has the wrong size");
   Run run(o.accelerate ? "fista" : "fixed-point", std::size_t(x.size()), o.max_iterations,
           {o.record_history, o.history_stride}, callbacks);
   Vec y = x, x_prev = x;
@@ -154,15 +154,15 @@ const MethodRegistry<InnerRunner>& inner_solvers() {
         option_docs<NewtonOptions>,
         [objective](const InnerProblem& p, Vec& x, const Vec& theta, const Settings& s,
                     Callbacks cb) {
-          return newton_solve(objective(p, "newton-cg"), x, theta,
-                              options_from<NewtonOptions>(s, "newton-cg"), std::move(cb));
+          return solve_newton_cg(objective(p, "newton-cg"), x, theta,
+                                 options_from<NewtonOptions>(s, "newton-cg"), std::move(cb));
         });
     FixedPointOptions plain;
     plain.accelerate = false;
     r.add({"fixed-point", "", "", "x <- x + F(x, theta) (inner solver)"}, option_docs_of(plain),
           [residual, plain](const InnerProblem& p, Vec& x, const Vec& theta, const Settings& s,
                             Callbacks cb) {
-            return fixed_point_solve(residual(p, "fixed-point"), x, theta,
+            return solve_fixed_point(residual(p, "fixed-point"), x, theta,
                                      options_from(s, "fixed-point", plain), std::move(cb));
           });
     r.add({"fista", "", "Beck, Teboulle 2009; O'Donoghue, Candes 2015 (restart)",
@@ -170,7 +170,7 @@ const MethodRegistry<InnerRunner>& inner_solvers() {
           option_docs<FixedPointOptions>,
           [residual](const InnerProblem& p, Vec& x, const Vec& theta, const Settings& s,
                      Callbacks cb) {
-            return fixed_point_solve(residual(p, "fista"), x, theta,
+            return solve_fixed_point(residual(p, "fista"), x, theta,
                                      options_from<FixedPointOptions>(s, "fista"), std::move(cb));
           });
     return r;

@@ -26,8 +26,8 @@ void Diff2Options::validate() const {
                  "must lie in (0, 1), got " + check::show(guard_cap));
 }
 
-Summary diff2(const WorkerSet& set, Eigen::VectorXd& x, const Diff2Options& options,
-              Callbacks callbacks) {
+Summary minimize_diff2(const WorkerSet& set, Eigen::VectorXd& x, const Diff2Options& options,
+                       Callbacks callbacks) {
   options.validate();
   Summary s;
   s.method = "diff2";

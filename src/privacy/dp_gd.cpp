@@ -15,8 +15,8 @@ void DpGdOptions::validate() const {
   if (noise_multiplier) check::non_negative("noise_multiplier", *noise_multiplier);
 }
 
-Summary dp_gd(const WorkerSet& set, Eigen::VectorXd& x, const DpGdOptions& options,
-              Callbacks callbacks) {
+Summary minimize_dp_gd(const WorkerSet& set, Eigen::VectorXd& x, const DpGdOptions& options,
+                       Callbacks callbacks) {
   options.validate();
   Summary s;
   s.method = "dpgd";

@@ -12,13 +12,13 @@ const MethodRegistry<Runner>& methods() {
            "Differentially private gradient descent, zCDP-accounted"},
           option_docs<DpGdOptions>,
           [](const WorkerSet& w, Eigen::VectorXd& x, const Settings& s, Callbacks cb) {
-            return dp_gd(w, x, options_from<DpGdOptions>(s, "dpgd"), std::move(cb));
+            return minimize_dp_gd(w, x, options_from<DpGdOptions>(s, "dpgd"), std::move(cb));
           });
     r.add({"diff2", "", "Murata, Suzuki, ICML 2023",
            "Differentially private gradient differences with periodic restarts"},
           option_docs<Diff2Options>,
           [](const WorkerSet& w, Eigen::VectorXd& x, const Settings& s, Callbacks cb) {
-            return diff2(w, x, options_from<Diff2Options>(s, "diff2"), std::move(cb));
+            return minimize_diff2(w, x, options_from<Diff2Options>(s, "diff2"), std::move(cb));
           });
     return r;
   }();

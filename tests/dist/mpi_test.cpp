@@ -54,14 +54,14 @@ TEST(Mpi, Diff2EqualsSimulatedWorkers) {
   sim.workers = P;
   for (auto& w : all) sim.local.push_back(w.get());
   Eigen::VectorXd x_sim = x0;
-  diff2(sim, x_sim, o);
+  minimize_diff2(sim, x_sim, o);
   // Distributed: rank r hosts worker r.
   WorkerSet dist;
   dist.comm = world;
   dist.workers = P;
   dist.local.push_back(all[static_cast<std::size_t>(world->rank())].get());
   Eigen::VectorXd x_mpi = x0;
-  const descent::Summary s = diff2(dist, x_mpi, o);
+  const descent::Summary s = minimize_diff2(dist, x_mpi, o);
   EXPECT_EQ(x_mpi, x_sim);
   EXPECT_NEAR(s.counters.at("epsilon"), 1.0, 1e-6);
 }

@@ -34,7 +34,7 @@ Lasso make_lasso(std::uint64_t seed) {
   const Optimality f =
       proximal_gradient(least_squares(l.x, l.y), lasso_prox(), Vec::Constant(1, l.eta));
   l.w = Vec::Zero(1000);
-  fixed_point_solve(f, l.w, Vec::Constant(1, l.lambda), {1e-10, 20000, true});
+  solve_fixed_point(f, l.w, Vec::Constant(1, l.lambda), {1e-10, 20000, true});
   l.w = lasso_refit_on_support(l.x, l.y, l.lambda, l.w);
   return l;
 }
@@ -86,7 +86,7 @@ TEST(ImplicitMirrorDescent, Id5SoftmaxJacobian) {
   for (double eta : {1.0, 0.5}) {
     const Optimality md = mirror_descent_kl(f, eta);
     Vec x = Vec::Constant(n, 1.0 / n);
-    const auto s = fixed_point_solve(md, x, th, {1e-14, 10000, false});
+    const auto s = solve_fixed_point(md, x, th, {1e-14, 10000, false});
     ASSERT_TRUE(s.converged()) << s.brief();
     EXPECT_LT((x - p).norm(), 1e-12);
     EXPECT_LT(product_check(md, x, th, 3), 1e-7);
@@ -285,7 +285,7 @@ TEST(ImplicitNested, ProjectionDifferentiatedThroughItsKkt) {
   th << 0.5, 0.1, 0.4, -0.3, 0.2;
   const Optimality outer = projected_gradient(dist, nested, 0.7);
   Vec x = Vec::Constant(d, 1.0 / d);
-  ASSERT_TRUE(fixed_point_solve(outer, x, th, {1e-14, 10000, true}).converged());
+  ASSERT_TRUE(solve_fixed_point(outer, x, th, {1e-14, 10000, true}).converged());
   LinearSolveOptions o;
   o.solver = SolverKind::gmres;
   o.tolerance = 1e-13;

@@ -76,7 +76,7 @@ TEST(ImplicitLogreg, Id2HypergradientInLogLambdaMatchesFiniteDifferences) {
   const SmoothObjective obj = softmax_regression(d.xt, yt, 2, Reg::log);
   const auto solve_at = [&](double th) {
     Vec w = Vec::Zero(obj.dim_x);
-    const auto s = newton_solve(obj, w, Vec::Constant(1, th), {1e-13, 100});
+    const auto s = solve_newton_cg(obj, w, Vec::Constant(1, th), {1e-13, 100});
     EXPECT_TRUE(s.converged()) << s.brief();
     return w;
   };
@@ -103,7 +103,7 @@ TEST(ImplicitConsistency, Id3VjpAndJvpAgree) {
   const SmoothObjective obj = softmax_regression_on_data(lab, k, p, 0.1);
   const Vec th = descent::normal_vector(rng, m * p);
   Vec w = Vec::Zero(p * k);
-  ASSERT_TRUE(newton_solve(obj, w, th).converged());
+  ASSERT_TRUE(solve_newton_cg(obj, w, th).converged());
   const Optimality f = stationarity(obj);
   EXPECT_LT(product_check(f, w, th, 11), 1e-7);
   LinearSolveOptions o;
@@ -124,7 +124,7 @@ TEST(ImplicitPrecision, Id6JacobianErrorIsLinearInInnerError) {
   const SmoothObjective obj = softmax_regression(d.xt, labels(d.yt), 2);
   const Vec th = Vec::Constant(1, 1.0);
   Vec ws = Vec::Zero(obj.dim_x);
-  ASSERT_TRUE(newton_solve(obj, ws, th).converged());
+  ASSERT_TRUE(solve_newton_cg(obj, ws, th).converged());
   const Optimality f = stationarity(obj);
   LinearSolveOptions o;
   o.solver = SolverKind::cg;

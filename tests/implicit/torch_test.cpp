@@ -83,7 +83,7 @@ TEST(ImplicitTorch, LassoFixedPointNeedsANonSymmetricSolver) {
   const implicit::Optimality fe = implicit::proximal_gradient(
       implicit::least_squares(d.x, d.y), implicit::lasso_prox(), Vec::Constant(1, eta));
   Vec w = Vec::Zero(60);
-  implicit::fixed_point_solve(fe, w, Vec::Constant(1, lam), {1e-12, 50000, true});
+  implicit::solve_fixed_point(fe, w, Vec::Constant(1, lam), {1e-12, 50000, true});
   w = implicit::lasso_refit_on_support(d.x, d.y, lam, w);
   const Vec j_ref = implicit::lasso_support_jacobian(d.x, w);
   const Vec cot = Vec::LinSpaced(60, -1, 1);

@@ -52,8 +52,8 @@ TEST(Training, Diff2WithTEqualOneIsDpGdBitForBit) {
   b.eval_every = a.eval_every;
   b.restart = 1;
   Eigen::VectorXd xa = task.x0, xb = task.x0;
-  const Summary sa = dp_gd(task.set, xa, a);
-  const Summary sb = diff2(task.set, xb, b);
+  const Summary sa = minimize_dp_gd(task.set, xa, a);
+  const Summary sb = minimize_diff2(task.set, xb, b);
   EXPECT_EQ(xa, xb);  // bit for bit
   EXPECT_EQ(sa.counters.at("sigma"), sb.counters.at("sigma1"));
   EXPECT_EQ(sb.counters.at("difference_rounds"), 0.0);
@@ -88,7 +88,7 @@ TEST(Training, NoNoiseNoClipIsGradientDescent) {
   o.restart = 60;
   o.noise_multiplier1 = o.noise_multiplier2 = 0.0;
   Eigen::VectorXd x = task.x0;
-  const Summary s = diff2(task.set, x, o);
+  const Summary s = minimize_diff2(task.set, x, o);
   EXPECT_LT((x - ref).lpNorm<Eigen::Infinity>(), 1e-10);
   EXPECT_TRUE(std::isinf(s.counters.at("epsilon")));
   DpGdOptions d;
@@ -97,7 +97,7 @@ TEST(Training, NoNoiseNoClipIsGradientDescent) {
   d.clip = INFINITY;
   d.noise_multiplier = 0.0;
   Eigen::VectorXd xd = task.x0;
-  dp_gd(task.set, xd, d);
+  minimize_dp_gd(task.set, xd, d);
   EXPECT_LT((xd - ref).lpNorm<Eigen::Infinity>(), 1e-12);
 }
 
@@ -109,9 +109,9 @@ TEST(Training, ThreadsDoNotChangeTheBits) {
   o.seed = 3;
   o.guard = GuardPolicy::off;
   Eigen::VectorXd x1 = task.x0, x2 = task.x0;
-  diff2(task.set, x1, o);
+  minimize_diff2(task.set, x1, o);
   o.threads = 2;
-  diff2(task.set, x2, o);
+  minimize_diff2(task.set, x2, o);
   EXPECT_EQ(x1, x2);
 }
 
@@ -123,7 +123,7 @@ TEST(Training, SummaryRecordsPrivacySpent) {
   o.budget.epsilon = 2;
   o.guard = GuardPolicy::off;
   Eigen::VectorXd x = task.x0;
-  const Summary s = diff2(task.set, x, o);
+  const Summary s = minimize_diff2(task.set, x, o);
   EXPECT_EQ(s.status, Status::max_iterations);
   EXPECT_NEAR(s.counters.at("epsilon"), 2.0, 2e-6);
   EXPECT_EQ(s.counters.at("restart_rounds"), 10.0);
@@ -143,7 +143,7 @@ TEST(Training, EarlyStopSpendsOnlyTheRoundsThatRan) {
   Callbacks cbs;
   auto stop = [](const IterationInfo& i) { return i.iteration >= 25; };
   cbs.emplace<StopWhen<decltype(stop)>>(stop);
-  const Summary s = dp_gd(task.set, x, o, cbs);
+  const Summary s = minimize_dp_gd(task.set, x, o, cbs);
   EXPECT_EQ(s.status, Status::stopped);
   EXPECT_EQ(s.iterations, 25u);
   EXPECT_LT(s.counters.at("epsilon"), 1.0);
@@ -156,7 +156,7 @@ TEST(Training, UniformOutputIterate) {
   o.rounds = 20;
   o.output = OutputIterate::uniform;
   Eigen::VectorXd x = task.x0;
-  const Summary s = dp_gd(task.set, x, o);
+  const Summary s = minimize_dp_gd(task.set, x, o);
   EXPECT_GE(s.counters.at("output_round"), 0.0);
   EXPECT_LT(s.counters.at("output_round"), 20.0);
 }
@@ -166,15 +166,15 @@ TEST(Training, MisuseIsAnException) {
   Eigen::VectorXd x = task.x0;
   Diff2Options o;
   o.restart = 0;
-  EXPECT_THROW(diff2(task.set, x, o), InvalidOption);
+  EXPECT_THROW(minimize_diff2(task.set, x, o), InvalidOption);
   o = {};
   o.noise_multiplier1 = 0.1;  // without noise_multiplier2
-  EXPECT_THROW(diff2(task.set, x, o), InvalidOption);
+  EXPECT_THROW(minimize_diff2(task.set, x, o), InvalidOption);
   WorkerSet wrong = task.set;
   wrong.workers = 3;
-  EXPECT_THROW(dp_gd(wrong, x, {}), Error);
+  EXPECT_THROW(minimize_dp_gd(wrong, x, {}), Error);
   Eigen::VectorXd bad(3);
-  EXPECT_THROW(dp_gd(task.set, bad, {}), Error);
+  EXPECT_THROW(minimize_dp_gd(task.set, bad, {}), Error);
 }
 
 // P6: the spec's regression case, which diverges without the guard.
@@ -201,7 +201,7 @@ TEST(Training, StabilityGuardCatchesTheRegressionCase) {
   EXPECT_FALSE(r.step_ok);
   Eigen::VectorXd x = c.x0;
   try {
-    diff2(c.set, x, c.options());
+    minimize_diff2(c.set, x, c.options());
     FAIL() << "the guard did not refuse";
   } catch (const InvalidOption& e) {
     EXPECT_EQ(e.field(), "step_size");
@@ -216,7 +216,7 @@ TEST(Training, RegressionCaseDivergesUnguardedAndNotWhenCapped) {
   o.on_warning = [&](const std::string& w) { warning = w; };
   o.guard = GuardPolicy::warn;
   Eigen::VectorXd x = c.x0;
-  const Summary warned = diff2(c.set, x, o);
+  const Summary warned = minimize_diff2(c.set, x, o);
   EXPECT_NE(warning.find("stability guard"), std::string::npos);
   const double f0 = warned.history.front().objective;
   EXPECT_TRUE(warned.status == Status::diverged || warned.counters.at("train_loss") > 10 * f0)
@@ -224,7 +224,7 @@ TEST(Training, RegressionCaseDivergesUnguardedAndNotWhenCapped) {
   std::printf("unguarded: %s\n", warned.brief().c_str());
   o.guard = GuardPolicy::cap;
   x = c.x0;
-  const Summary capped = diff2(c.set, x, o);
+  const Summary capped = minimize_diff2(c.set, x, o);
   EXPECT_NE(capped.status, Status::diverged) << capped.brief();
   // Bounded (the uncapped run ends above 10 f0 or diverges).
   EXPECT_LT(capped.counters.at("train_loss"), 2 * f0) << "f0 = " << f0;

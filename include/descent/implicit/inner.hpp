@@ -30,8 +30,8 @@ struct NewtonOptions {
 /// Newton's method with CG on the Hessian (matrix-free) and Armijo backtracking on f (needs
 /// value). For strongly convex f (ridge, L2 logistic regression). Summary: converged,
 /// max_iterations, diverged, stalled or stopped (by a callback).
-Summary newton_solve(const SmoothObjective& f, Vec& x, const Vec& theta,
-                     const NewtonOptions& options = {}, Callbacks callbacks = {});
+Summary solve_newton_cg(const SmoothObjective& f, Vec& x, const Vec& theta,
+                        const NewtonOptions& options = {}, Callbacks callbacks = {});
 
 struct FixedPointOptions {
   double tolerance = 1e-12;            ///< stop when ||F(x, θ)|| <= tolerance, default 1e-12
@@ -51,9 +51,19 @@ struct FixedPointOptions {
   }
 };
 /// Iterates x ← x + F(x, θ) = T(x, θ) for a fixed-point residual F (proximal_gradient,
-/// projected_gradient, mirror_descent_kl, ...). Summary as for newton_solve.
-Summary fixed_point_solve(const Optimality& f, Vec& x, const Vec& theta,
+/// projected_gradient, mirror_descent_kl, ...). Summary as for solve_newton_cg.
+Summary solve_fixed_point(const Optimality& f, Vec& x, const Vec& theta,
                           const FixedPointOptions& options = {}, Callbacks callbacks = {});
+
+/// The earlier names of solve_newton_cg() and solve_fixed_point().
+[[deprecated("use descent::implicit::solve_newton_cg")]] inline Summary newton_solve(
+    const SmoothObjective& f, Vec& x, const Vec& theta, const NewtonOptions& options = {}) {
+  return solve_newton_cg(f, x, theta, options);
+}
+[[deprecated("use descent::implicit::solve_fixed_point")]] inline Summary fixed_point_solve(
+    const Optimality& f, Vec& x, const Vec& theta, const FixedPointOptions& options = {}) {
+  return solve_fixed_point(f, x, theta, options);
+}
 
 /// An inner problem as the registry's solvers take it: Newton-CG needs the objective, the
 /// fixed-point iterations the residual map F (either may be null when its solvers are unused).

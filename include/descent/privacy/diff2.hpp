@@ -23,6 +23,7 @@
 #pragma once
 
 #include <optional>
+#include <utility>
 
 #include <Eigen/Core>
 
@@ -64,10 +65,17 @@ struct Diff2Options : TrainingOptions {
   }
 };
 
-/// Runs DIFF2-GD from x (updated in place). Collective like dp_gd(). Counters: see training.hpp,
-/// plus sigma1, sigma2, restart_rounds, difference_rounds, guard_per_step, guard_per_block,
-/// clip_diff_used (C2 after a cap).
-Summary diff2(const WorkerSet& set, Eigen::VectorXd& x, const Diff2Options& options = {},
-              Callbacks callbacks = {});
+/// Runs DIFF2-GD from x (updated in place). Collective like minimize_dp_gd(). Counters: see
+/// training.hpp, plus sigma1, sigma2, restart_rounds, difference_rounds, guard_per_step,
+/// guard_per_block, clip_diff_used (C2 after a cap).
+Summary minimize_diff2(const WorkerSet& set, Eigen::VectorXd& x, const Diff2Options& options = {},
+                       Callbacks callbacks = {});
+
+/// The earlier name of minimize_diff2().
+[[deprecated("use descent::privacy::minimize_diff2")]] inline Summary diff2(
+    const WorkerSet& set, Eigen::VectorXd& x, const Diff2Options& options = {},
+    Callbacks callbacks = {}) {
+  return minimize_diff2(set, x, options, std::move(callbacks));
+}
 
 }  // namespace descent::privacy

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <optional>
+#include <utility>
 
 #include <Eigen/Core>
 
@@ -36,7 +37,14 @@ struct DpGdOptions : TrainingOptions {
 /// Runs DP-GD from x (updated in place with the output iterate). Collective: every rank of
 /// set.comm must call it with the same options and x. Throws descent::InvalidOption for bad
 /// options; divergence is Status::diverged. Counters: see training.hpp, plus sigma.
-Summary dp_gd(const WorkerSet& set, Eigen::VectorXd& x, const DpGdOptions& options = {},
-              Callbacks callbacks = {});
+Summary minimize_dp_gd(const WorkerSet& set, Eigen::VectorXd& x, const DpGdOptions& options = {},
+                       Callbacks callbacks = {});
+
+/// The earlier name of minimize_dp_gd().
+[[deprecated("use descent::privacy::minimize_dp_gd")]] inline Summary dp_gd(
+    const WorkerSet& set, Eigen::VectorXd& x, const DpGdOptions& options = {},
+    Callbacks callbacks = {}) {
+  return minimize_dp_gd(set, x, options, std::move(callbacks));
+}
 
 }  // namespace descent::privacy
