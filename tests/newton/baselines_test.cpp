@@ -27,14 +27,13 @@ bool monotone(const Summary& s) {
 
 TEST(Baselines, AllMethodsSolveLogSumExp) {
   const problems::Instance in = problems::make_instance("logsumexp:n=40,m=40", 4);
-  for (const auto& name : method_names()) {
+  for (const auto& m : methods().methods()) {
+    const std::string& name = m.info.name;
     SCOPED_TRACE(name);
-    MethodSettings st;
-    st.method = method_from_string(name);
-    if (st.method == Method::gns_approx) st.hessian = in.default_approximation;
-    st.common = common(in, 5000);
+    Settings st{{"max_iterations", "5000"}, {"record_history", "true"}};
+    if (name == "gns-approx") st.set("hessian", "instance");
     Eigen::VectorXd x = in.x0;
-    const Summary s = run_method(st, *in.oracle, x);
+    const Summary s = m.run(in, x, st, {});
     EXPECT_EQ(s.status, Status::converged) << s.message;
     EXPECT_LT(s.objective - *in.optimal_value, 1e-8);
     EXPECT_EQ(s.method, name == "gns-approx" ? "gns-wgn" : name);
@@ -85,14 +84,15 @@ TEST(Baselines, LineSearchFailureIsAStatus) {
   EXPECT_NE(minimize_gradient_method(*in.oracle, x, o).status, Status::stalled);
 }
 
-TEST(Methods, Names) {
-  for (const auto& n : method_names()) EXPECT_EQ(to_string(method_from_string(n)), n);
-  EXPECT_THROW(method_from_string("newton"), Error);
+TEST(Methods, NamesAndMisuse) {
+  const std::vector<std::string> expected = {"gns", "gns-approx", "cubic", "super-universal",
+                                             "gd",  "fgm"};
+  EXPECT_EQ(methods().names(), expected);
+  EXPECT_THROW(methods().at("newton"), InvalidOption);
   const problems::Instance in = problems::make_instance("logsumexp:n=5,m=5", 1);
-  MethodSettings st;
-  st.method = Method::gns_approx;  // with hessian = exact: misuse
   Eigen::VectorXd x = in.x0;
-  EXPECT_THROW(run_method(st, *in.oracle, x), Error);
+  // gns-approx with the exact Hessian is misuse.
+  EXPECT_THROW(methods().at("gns-approx").run(in, x, {{"hessian", "exact"}}, {}), InvalidOption);
 }
 
 }  // namespace

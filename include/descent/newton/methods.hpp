@@ -1,5 +1,5 @@
-// One entry point for every method of descent::newton, by name, for the CLI and the GNS
-// reproduction.
+// The registry of descent::newton's methods, by name, for the CLI, the contract test and users
+// (it replaced run_method and its Method enum).
 //
 //   gns              Algorithm 1 of Semenov, Jaggi, Doikov (arXiv:2506.13710, 2025), exact H
 //   gns-approx       the same with a Hessian approximation (fisher, wgn, gn-fisher, bound)
@@ -26,25 +26,6 @@
 #include "descent/problems/oracle.hpp"
 
 namespace descent::newton {
-
-enum class Method { gns, gns_approx, cubic, super_universal, gd, fgm };
-std::string_view to_string(Method m) noexcept;
-/// Throws descent::Error for an unknown name.
-Method method_from_string(std::string_view name);
-std::vector<std::string> method_names();
-
-struct MethodSettings {
-  Method method = Method::gns;
-  /// The curvature of the second-order methods (ignored by gd and fgm). gns-approx with
-  /// `exact` is rejected as misuse.
-  problems::HessianApproximation hessian = problems::HessianApproximation::exact;
-  LinearSolver linear_solver = LinearSolver::cholesky;  ///< gns / gns-approx / super-universal
-  CommonOptions common;
-};
-
-/// Runs the method with its reference defaults and `settings.common`.
-Summary run_method(const MethodSettings& settings, const problems::Oracle& f, Eigen::VectorXd& x,
-                   Callbacks callbacks = {});
 
 /// A method on a problem instance (its metric B and f* apply) from the point in x, with every
 /// option of the method's Options by name, plus "hessian" for the second-order methods (exact,
