@@ -40,6 +40,28 @@ CLI::Option* add_option_flag(
     CLI::App* cmd, MethodFlags& flags, const std::string& flag, const std::string& key,
     const std::string& help,
     const std::vector<std::pair<std::string, std::vector<OptionDoc>>>& docs);
+/// add_option_flag bound to one command, its MethodFlags and its registries' docs:
+///   const OptionFlagAdder option{cmd, f->options, registry_docs(ot::solvers())};
+///   option("--tol", "tolerance", "Stop when the marginal error is below this");
+struct OptionFlagAdder {
+  CLI::App* cmd;
+  MethodFlags& flags;
+  std::vector<std::pair<std::string, std::vector<OptionDoc>>> docs;
+  CLI::Option* operator()(const std::string& flag, const std::string& key,
+                          const std::string& help) const {
+    return add_option_flag(cmd, flags, flag, key, help, docs);
+  }
+};
+
+/// Adds --method with the registry's names as its choices.
+template <class Runner>
+CLI::Option* add_method_flag(CLI::App* cmd, std::string& method,
+                             const MethodRegistry<Runner>& registry) {
+  return cmd->add_option("--method", method, registry.joined_names())
+      ->check(CLI::IsMember(registry.names()))
+      ->capture_default_str();
+}
+
 /// Adds --set KEY=VALUE (repeatable).
 void add_set_flag(CLI::App* cmd, MethodFlags& flags, const std::string& family);
 

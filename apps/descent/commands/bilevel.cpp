@@ -212,10 +212,7 @@ const CommandRegistrar registrar("bilevel", [](CLI::App& app, Globals& g) {
       ->check(CLI::IsMember(names))
       ->capture_default_str();
   // Roles, not keys: method_keys() maps them (the help cannot quote one default).
-  const std::vector<std::pair<std::string, std::vector<OptionDoc>>> none;
-  const auto role = [&](const std::string& flag, const std::string& key, const std::string& help) {
-    add_option_flag(cmd, f->options, flag, key, help, none);
-  };
+  const OptionFlagAdder role{cmd, f->options, {}};
   role("--iterations", "max_iterations", "iteration budget (method default)");
   role("--step", "step", "UL step: alpha (lvhba), eta (borep, soba, bsvrb, rsvrb)");
   role("--lower-step", "lower_step",

@@ -165,14 +165,8 @@ const CommandRegistrar registrar("hyperopt", [](CLI::App& app, Globals& g) {
   cmd->add_option("--data", f->data, "diabetes | breast-cancer | digits | any data set name");
   cmd->add_option("--train", f->train, "training CSV (last column is the target)");
   cmd->add_option("--val", f->val, "validation CSV (last column is the target)");
-  cmd->add_option("--method", f->method, im::hyperopt_methods().joined_names())
-      ->check(CLI::IsMember(im::hyperopt_methods().names()))
-      ->capture_default_str();
-  const auto docs = registry_docs(im::hyperopt_methods());
-  const auto option = [&](const std::string& flag, const std::string& key,
-                          const std::string& help) {
-    add_option_flag(cmd, f->options, flag, key, help, docs);
-  };
+  add_method_flag(cmd, f->method, im::hyperopt_methods());
+  const OptionFlagAdder option{cmd, f->options, registry_docs(im::hyperopt_methods())};
   option("--model", "model", "ridge | lasso | logreg | svm-multiclass");
   option("--hyper", "hyper", "l2 | l1 | log-l2 (lasso: l1)");
   option("--solver", "solver", "cg | normal-cg | gmres | bicgstab | lu | cholesky");

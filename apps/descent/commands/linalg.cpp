@@ -428,18 +428,15 @@ const CommandRegistrar solve_cmd("solve", [](CLI::App& app, Globals& g) {
   auto* cmd = app.add_subcommand("solve", "Solve A x = b (Matrix Market files) with CG/PCG/SOR");
   cmd->add_option("A", f->a, "Matrix (.mtx, square)")->required();
   cmd->add_option("b", f->b, "Right-hand side (.mtx vector)")->required();
-  cmd->add_option("--method", f->method, "Solver: " + linalg::solvers().joined_names())
-      ->check(CLI::IsMember(linalg::solvers().names()))
-      ->capture_default_str();
-  const auto docs = registry_docs(linalg::solvers());
-  add_option_flag(cmd, f->options, "--omega", "omega",
-                  "Relaxation weight in (0, 2) for sor/ssor/ssor-cg, or 'optimal' (Young's "
-                  "omega* from the Jacobi spectral radius)",
-                  docs);
-  add_option_flag(cmd, f->options, "--tol", "tolerance", "Residual tolerance", docs);
-  add_option_flag(cmd, f->options, "--tol-mode", "tolerance_mode",
-                  "rhs (||r|| <= tol ||b||), initial (tol ||r0||) or absolute", docs);
-  add_option_flag(cmd, f->options, "--max-iterations", "max_iterations", "Cap on iterations", docs);
+  add_method_flag(cmd, f->method, linalg::solvers());
+  const OptionFlagAdder option{cmd, f->options, registry_docs(linalg::solvers())};
+  option("--omega", "omega",
+         "Relaxation weight in (0, 2) for sor/ssor/ssor-cg, or 'optimal' (Young's omega* from "
+         "the Jacobi spectral radius)");
+  option("--tol", "tolerance", "Residual tolerance");
+  option("--tol-mode", "tolerance_mode",
+         "rhs (||r|| <= tol ||b||), initial (tol ||r0||) or absolute");
+  option("--max-iterations", "max_iterations", "Cap on iterations");
   add_set_flag(cmd, f->options, "linalg");
   cmd->add_option("--x0", f->x0, "Initial guess (.mtx vector; default 0): a warm start");
   cmd->add_option("--out", f->out, "Write the solution to this .mtx file");

@@ -156,12 +156,8 @@ const CommandRegistrar registrar("minimize", [](CLI::App& app, Globals& g) {
   cmd->add_option("--method", f->method, "Alias of --optimizer (kept for compatibility)")
       ->check(CLI::IsMember(names))
       ->capture_default_str();
-  auto docs = registry_docs(gradient_methods());
-  for (auto& d : registry_docs(optim::methods())) docs.push_back(std::move(d));
-  const auto option = [&](const std::string& flag, const std::string& key,
-                          const std::string& help) {
-    add_option_flag(cmd, f->options, flag, key, help, docs);
-  };
+  OptionFlagAdder option{cmd, f->options, registry_docs(gradient_methods())};
+  for (auto& d : registry_docs(optim::methods())) option.docs.push_back(std::move(d));
   option("--lr", "lr", "Learning rate (gd / heavy-ball: the step size)");
   option("--iters", "max_iterations", "Number of updates");
   cmd->add_option("--x0", f->x0, "Start point a,b,... (default: the problem's)");

@@ -82,14 +82,8 @@ const CommandRegistrar registrar("newton", [](CLI::App& app, Globals& g) {
                   "logsumexp:n=500,m=500 | nle:p=4 | chebyshev:n=1000 | rosenbrock:p=4 | "
                   "logreg:FILE | softmax:FILE (FILE: data set name, LIBSVM or CSV)")
       ->capture_default_str();
-  cmd->add_option("--method", f->method, newton::methods().joined_names())
-      ->check(CLI::IsMember(newton::methods().names()))
-      ->capture_default_str();
-  const auto docs = registry_docs(newton::methods());
-  const auto option = [&](const std::string& flag, const std::string& key,
-                          const std::string& help) {
-    add_option_flag(cmd, f->options, flag, key, help, docs);
-  };
+  add_method_flag(cmd, f->method, newton::methods());
+  const OptionFlagAdder option{cmd, f->options, registry_docs(newton::methods())};
   option("--hessian", "hessian",
          "exact | wgn | fisher | gn-fisher | bound | instance (the problem's approximation)");
   option("--solver", "linear_solver", "cholesky | sherman-morrison (rank-one Hessians)");

@@ -220,14 +220,9 @@ const CommandRegistrar registrar("ot", [](CLI::App& app, Globals& g) {
       ->capture_default_str();
   cmd->add_flag("--normalize-cost", f->normalize_cost, "Divide the cost by its maximum");
   // Solver options: set only when given, defaults from the registry (ot::solvers()).
-  const auto docs = registry_docs(ot::solvers());
-  auto option = [&](const std::string& flag, const std::string& key, const std::string& help) {
-    add_option_flag(cmd, f->options, flag, key, help, docs);
-  };
+  const OptionFlagAdder option{cmd, f->options, registry_docs(ot::solvers())};
   option("--eta", "eta", "Inverse regularisation, POT's reg = 1/eta");
-  cmd->add_option("--method", f->method, "Solver: " + ot::solvers().joined_names())
-      ->check(CLI::IsMember(ot::solvers().names()))
-      ->capture_default_str();
+  add_method_flag(cmd, f->method, ot::solvers());
   option("--tol", "tolerance", "Stop at this L1 marginal error");
   option("--max-iterations", "max_iterations",
          "Cap on iterations (for SNS, Sinkhorn and Newton steps together)");

@@ -404,14 +404,8 @@ const CommandRegistrar train_registrar("dp-train", [](CLI::App& app, Globals& g)
                   "or a .csv/.npy file (last column = target)")
       ->capture_default_str();
   cmd->add_option("--model", f->model, "mlp:IN-H-1")->capture_default_str();
-  cmd->add_option("--method", f->method, privacy::methods().joined_names())
-      ->check(CLI::IsMember(privacy::methods().names()))
-      ->capture_default_str();
-  const auto docs = registry_docs(privacy::methods());
-  const auto option = [&](const std::string& flag, const std::string& key,
-                          const std::string& help) {
-    add_option_flag(cmd, f->options, flag, key, help, docs);
-  };
+  add_method_flag(cmd, f->method, privacy::methods());
+  const OptionFlagAdder option{cmd, f->options, registry_docs(privacy::methods())};
   option("--epsilon", "epsilon", "Target epsilon");
   option("--delta", "delta", "Target delta");
   option("--adjacency", "adjacency", "replace-one or add-remove");

@@ -15,9 +15,9 @@
 #include "descent/io/matrix_market.hpp"
 #include "descent/io/npy.hpp"
 #include "descent/recovery/l2_gd.hpp"
+#include "descent/recovery/methods.hpp"
 #include "descent/recovery/problem.hpp"
 #include "descent/recovery/subgm.hpp"
-#include "descent/recovery/methods.hpp"
 #include "method_flags.hpp"
 #include "tables.hpp"
 
@@ -299,16 +299,10 @@ const CommandRegistrar registrar("recover", [](CLI::App& app, Globals& g) {
       ->capture_default_str();
   cmd->add_option("--overparam-rank", f->overparam_rank,
                   "Search rank r' >= r (default: --rank for synthetic problems)");
-  cmd->add_option("--method", f->method, recovery::methods().joined_names())
-      ->check(CLI::IsMember(recovery::methods().names()))
-      ->capture_default_str();
+  add_method_flag(cmd, f->method, recovery::methods());
   cmd->add_option("--init-scale", f->init_scale, "alpha: U_0 = alpha B with |B|_2 = 1")
       ->capture_default_str();
-  const auto docs = registry_docs(recovery::methods());
-  const auto option = [&](const std::string& flag, const std::string& key,
-                          const std::string& help) {
-    add_option_flag(cmd, f->options, flag, key, help, docs);
-  };
+  const OptionFlagAdder option{cmd, f->options, registry_docs(recovery::methods())};
   option("--schedule", "schedule",
          "geometric[:eta0=0.5,rho=0.99] or warmup[:eta0=0.5,t0=100,rho=0.95]");
   option("--step", "step_size", "l2-gd: fixed step");

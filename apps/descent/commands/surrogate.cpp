@@ -229,14 +229,8 @@ const CommandRegistrar registrar("sso", [](CLI::App& app, Globals& g) {
   cmd->add_option("--loss", f->loss, "logistic | ce | mse")
       ->check(CLI::IsMember({"logistic", "ce", "mse"}))
       ->capture_default_str();
-  cmd->add_option("--method", f->method, surrogate::methods().joined_names())
-      ->check(CLI::IsMember(surrogate::methods().names()))
-      ->capture_default_str();
-  const auto docs = registry_docs(surrogate::methods());
-  const auto option = [&](const std::string& flag, const std::string& key,
-                          const std::string& help) {
-    add_option_flag(cmd, f->options, flag, key, help, docs);
-  };
+  add_method_flag(cmd, f->method, surrogate::methods());
+  const OptionFlagAdder option{cmd, f->options, registry_docs(surrogate::methods())};
   option("--inner", "inner", "Inner optimiser: armijo | sgd | adam");
   option("--inner-steps,-m", "inner_steps", "m, inner steps per outer step");
   option("--eta", "eta",
