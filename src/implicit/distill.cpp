@@ -1,12 +1,13 @@
 // Dataset distillation with implicit hypergradients.
 #include "descent/implicit/distill.hpp"
 
-#include <chrono>
 #include <cmath>
+#include <limits>
 
 #include "descent/core/error.hpp"
 #include "descent/core/options.hpp"
 #include "descent/core/rng.hpp"
+#include "descent/core/run.hpp"
 #include "descent/implicit/inner.hpp"
 #include "descent/implicit/objectives.hpp"
 
@@ -18,6 +19,7 @@ void DistillOptions::validate() const {
   check::positive("init_scale", init_scale);
   check::positive("initial_step", initial_step);
   check::at_least("random_draws", static_cast<long long>(random_draws), 1);
+  check::at_least("history_stride", static_cast<long long>(history_stride), 1);
 }
 
 namespace {
@@ -32,13 +34,15 @@ Vec train(const Mat& images, const Eigen::VectorXi& labels, int k, double lambda
 }  // namespace
 
 DistillResult distill(const Mat& xt, const Eigen::VectorXi& yt, const Mat& xs,
-                      const Eigen::VectorXi& ys, int k, const DistillOptions& o) {
+                      const Eigen::VectorXi& ys, int k, const DistillOptions& o,
+                      Callbacks callbacks) {
   o.validate();
   if (xt.rows() != yt.size() || xs.rows() != ys.size() || xt.cols() != xs.cols())
     throw Error("distill: train/test shapes do not match");
   if (k < 2) throw InvalidOption("classes", "must be >= 2");
-  const auto t0 = std::chrono::steady_clock::now();
   const Eigen::Index p = xt.cols(), m = static_cast<Eigen::Index>(k) * o.images_per_class;
+  Run run("distill-implicit", std::size_t(m * p), o.outer_steps,
+          {o.record_history, o.history_stride}, callbacks);
   DistillResult r;
   r.labels.resize(m);
   for (Eigen::Index i = 0; i < m; ++i) r.labels[i] = static_cast<int>(i % k);
@@ -59,18 +63,13 @@ DistillResult distill(const Mat& xt, const Eigen::VectorXi& yt, const Mat& xs,
   Vec gw;
   double loss = outer_loss(w, &gw);
   double step = o.initial_step;
-  r.summary.method = "distill-implicit";
-  // No convergence test: the step budget is the stopping rule, so a full run is
-  // max_iterations (it used to say "converged").
-  r.summary.status = Status::max_iterations;
-  r.summary.message = "ran " + std::to_string(o.outer_steps) + " outer steps (the budget)";
+  run.start(loss, std::numeric_limits<double>::quiet_NaN());
   for (std::size_t it = 0; it < o.outer_steps; ++it) {
     r.outer_loss.push_back(loss);
     const VjpResult hg = root_vjp(f, w, theta, gw, lo);
     const Vec g = hg.value;
     if (!g.allFinite()) {
-      r.summary.status = Status::diverged;
-      r.summary.message = "non-finite hypergradient";
+      run.end(Status::diverged, "non-finite hypergradient");
       break;
     }
     // Armijo backtracking on the outer loss; try a larger step first.
@@ -90,15 +89,24 @@ DistillResult distill(const Mat& xt, const Eigen::VectorXi& yt, const Mat& xs,
         break;
       }
     }
-    ++r.summary.iterations;
+    IterationInfo info;
+    info.iteration = it + 1;
+    info.objective = loss;
+    info.gradient_norm = g.norm();
+    info.step_size = accepted ? step : 0.0;
     if (!accepted) {
-      r.summary.status = Status::stalled;
-      r.summary.message = "outer line search failed";
+      run.keep_final(info);
+      run.summary().iterations = it + 1;
+      run.end(Status::stalled, "outer line search failed");
       break;
     }
+    if (run.record(info)) break;
   }
+  // No convergence test: the step budget is the stopping rule, so a full run is
+  // max_iterations (it used to say "converged").
+  run.end(Status::max_iterations,
+          "ran " + std::to_string(o.outer_steps) + " outer steps (the budget)");
   r.outer_loss.push_back(loss);
-  r.summary.objective = loss;
   r.images = Eigen::Map<const Mat>(theta.data(), m, p);
   r.acc_distilled =
       softmax_accuracy(xs, ys, train(r.images, r.labels, k, o.lambda, Vec::Zero(p * k)), k);
@@ -122,7 +130,7 @@ DistillResult distill(const Mat& xt, const Eigen::VectorXi& yt, const Mat& xs,
   r.acc_random_real = a.mean();
   r.acc_random_real_best = a.maxCoeff();
   r.acc_random_real_std = std::sqrt((a.array() - a.mean()).square().mean());
-  r.summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  r.summary = run.finish(loss, std::numeric_limits<double>::quiet_NaN());
   return r;
 }
 

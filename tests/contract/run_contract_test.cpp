@@ -27,6 +27,7 @@
 #include "descent/core/problems.hpp"
 #include "descent/core/run.hpp"
 #include "descent/core/settings.hpp"
+#include "descent/implicit/hyperopt.hpp"
 #include "descent/implicit/inner.hpp"
 #include "descent/implicit/mappings.hpp"
 #include "descent/implicit/objectives.hpp"
@@ -366,6 +367,28 @@ void add_implicit(std::vector<MethodCase>& out) {
       b);
 }
 
+void add_hyperopt(std::vector<MethodCase>& out) {
+  FamilySettings b;
+  // lambda is floored (l2) or exp(theta) (log-l2) and ridge's losses stay finite for any
+  // lambda: no setting makes the outer loop blow up.
+  b.safeguarded = {"implicit", "unrolled"};
+  b.base = {{"fd_check", "false"}};
+  b.base_for["unrolled"] = {{"unrolled_iterations", "20"}};
+  add_registry<implicit::HyperoptRunner>(
+      out, implicit::hyperopt_methods(),
+      [](const auto& m, const Settings& s, Callbacks cb, bool) {
+        Rng rng = make_rng(1, {45});
+        implicit::HyperoptData d;
+        d.x_train = normal_matrix(rng, 30, 4);
+        d.x_val = normal_matrix(rng, 20, 4);
+        const Eigen::VectorXd w = normal_vector(rng, 4);
+        d.y_train = d.x_train * w + normal_vector(rng, 30);
+        d.y_val = d.x_val * w + normal_vector(rng, 20);
+        return m.run(d, s, std::move(cb)).summary;
+      },
+      b);
+}
+
 std::vector<MethodCase> methods() {
   std::vector<MethodCase> m;
   add_core(m);
@@ -378,6 +401,7 @@ std::vector<MethodCase> methods() {
   add_privacy(m);
   add_surrogate(m);
   add_implicit(m);
+  add_hyperopt(m);
   return m;
 }
 

@@ -22,6 +22,7 @@ struct DistillFlags {
   double lambda = 0.1;
   std::size_t limit = 10000;  // fashion-mnist: first N training images
   std::string out;
+  RunFlags run;
 };
 
 int run_distill(const DistillFlags& f, const Globals& g) {
@@ -44,8 +45,9 @@ int run_distill(const DistillFlags& f, const Globals& g) {
   if (all.classes < 2 || all.image_height == 0)
     throw InvalidOption("data", "'" + f.data + "' is not an image classification set");
   auto [tr, te] = data::train_validation_split(all, 0.3, g.seed);
-  const im::DistillResult r = im::distill(tr.features, tr.targets.cast<int>(), te.features,
-                                          te.targets.cast<int>(), all.classes, o);
+  const im::DistillResult r =
+      im::distill(tr.features, tr.targets.cast<int>(), te.features, te.targets.cast<int>(),
+                  all.classes, o, make_callbacks(f.run, g));
   if (!f.out.empty())
     im::write_image_grid_png(f.out, r.images, all.image_height, all.image_width, all.classes,
                              all.image_height <= 8 ? 6 : 2);
@@ -83,6 +85,7 @@ const CommandRegistrar registrar("distill", [](CLI::App& app, Globals& g) {
   cmd->add_option("--limit", f->limit, "use the first N images (not digits)")
       ->capture_default_str();
   cmd->add_option("--out", f->out, "write the learned images as a PNG grid");
+  add_run_flags(cmd, f->run);
   return Command{cmd, [f, &g] { return run_distill(*f, g); }};
 });
 

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "descent/core/callbacks.hpp"
 #include "descent/core/status.hpp"
 #include "descent/implicit/linear_solve.hpp"
 
@@ -26,6 +27,8 @@ struct DistillOptions {
   double initial_step = 1.0;      ///< first outer trial step, default 1
   std::size_t random_draws = 10;  ///< draws of random real images for the baseline, default 10
   std::uint64_t seed = 0;
+  bool record_history = false;     ///< a Summary row per outer step (loss, |hypergradient|, step)
+  std::size_t history_stride = 1;  ///< keep every k-th row (the last is always kept)
   void validate() const;
 };
 
@@ -37,13 +40,15 @@ struct DistillResult {
   double acc_random_real = 0;      ///< mean test accuracy over random real images, one per class
   double acc_random_real_std = 0;
   double acc_random_real_best = 0;
-  Summary summary;  ///< converged (all steps ran), stalled (line search) or diverged
+  /// max_iterations (all steps ran), stalled (line search), diverged or stopped (callback)
+  Summary summary;
 };
 
 /// x_train/x_test rows are samples; labels in 0..classes−1. Throws descent::Error for
 /// mismatched shapes, InvalidOption for bad options.
 DistillResult distill(const Mat& x_train, const Eigen::VectorXi& y_train, const Mat& x_test,
-                      const Eigen::VectorXi& y_test, int classes, const DistillOptions& options);
+                      const Eigen::VectorXi& y_test, int classes, const DistillOptions& options,
+                      Callbacks callbacks = {});
 
 /// Writes images (one per row, `height`×`width` row-major pixels) as an 8-bit grey PNG grid
 /// with `columns` images per row, each pixel drawn as a `scale`×`scale` block; values are
