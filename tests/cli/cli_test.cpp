@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "../support/cli_runner.hpp"
+#include "../support/temp_dir.hpp"
 #include "descent/io/json.hpp"
 
 namespace {
@@ -22,11 +23,7 @@ Result run(const std::string& args) {
 }
 
 fs::path fresh_dir(const std::string& name) {
-  const fs::path d =
-      fs::temp_directory_path() / ("descent_cli_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
+  return descent::test::fresh_temp_dir("cli_" + name);
 }
 
 TEST(Cli, VersionAndHelp) {

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <thread>
 
+#include "../support/temp_dir.hpp"
 #include "descent/core/callbacks.hpp"
 #include "descent/core/error.hpp"
 #include "descent/core/gradient_descent.hpp"
@@ -26,8 +27,7 @@ std::string slurp(const fs::path& p) {
 }
 
 fs::path temp_file(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("descent_cb_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  static const fs::path dir = descent::test::fresh_temp_dir("cb");
   return dir / name;
 }
 

@@ -17,6 +17,7 @@ import glob
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -91,8 +92,16 @@ def skip_reason(cmd, words):
 def main():
     binary, source = os.path.abspath(sys.argv[1]), sys.argv[2]
     list_only = "--list" in sys.argv
-    passed = failed = skipped = 0
     work = tempfile.mkdtemp(prefix="descent_doc_examples_")
+    try:
+        return run_examples(binary, source, list_only, work)
+    finally:
+        if os.environ.get("DESCENT_KEEP_TEST_FILES") != "1":
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def run_examples(binary, source, list_only, work):
+    passed = failed = skipped = 0
     for path, line, raw in examples(source):
         cmd, comment = split_comment(raw)
         words = shlex.split(cmd)
