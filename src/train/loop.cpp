@@ -12,6 +12,7 @@
 #include "descent/core/run.hpp"
 #include "descent/optim/transforms.hpp"
 #include "descent/optim_torch/optimizer.hpp"
+#include "descent/tract/tract.hpp"
 #include "descent/train/checkpoint.hpp"
 #include "descent/train/data.hpp"
 #include "descent/train/model.hpp"
@@ -80,6 +81,7 @@ void TrainOptions::validate() const {
   check::at_least("epochs", epochs, 1);
   check::require(!resume || !checkpoint_dir.empty(), "resume", "needs --checkpoint DIR");
   history.validate();
+  check::non_negative("tract_lambda", tract_lambda);
   (void)optim::Schedule::parse(schedule);
 }
 
@@ -92,6 +94,7 @@ TrainResult run(const TrainOptions& o, Callbacks callbacks) {
 
   torch::manual_seed(o.seed);
   auto model = make_model(o.model, train.shape, train.classes);
+  if (o.tract_lambda > 0) model = tract::wrap_first_layer(model, o.tract_lambda);
   auto opt = optim_torch::make_optimizer(o.optimizer, model->parameters(), o.lr);
   if (o.weight_decay > 0) {
     auto* ours = dynamic_cast<optim_torch::Optimizer*>(opt.get());

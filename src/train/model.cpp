@@ -4,6 +4,7 @@
 
 #include "descent/core/error.hpp"
 #include "descent/core/model_spec.hpp"
+#include "descent/tract/tract.hpp"
 
 namespace descent::train {
 namespace {
@@ -97,18 +98,21 @@ std::string describe_layers(const torch::nn::Sequential& model) {
   std::string out;
   bool conv = false;
   std::int64_t last = -1;
-  for (const auto& child : model->children()) {
-    if (child->as<torch::nn::Conv2d>()) conv = true;
-    if (const auto* linear = child->as<torch::nn::Linear>()) {
-      const auto& o = linear->options;
-      if (last != o.in_features()) {
-        if (!out.empty()) out += '-';
-        out += std::to_string(o.in_features());
-      }
-      out += '-';
-      out += std::to_string(o.out_features());
-      last = o.out_features();
+  const auto add_linear = [&](std::int64_t in, std::int64_t out_features) {
+    if (last != in) {
+      if (!out.empty()) out += '-';
+      out += std::to_string(in);
     }
+    out += '-';
+    out += std::to_string(out_features);
+    last = out_features;
+  };
+  for (const auto& child : model->children()) {
+    if (child->as<torch::nn::Conv2d>() || child->as<tract::TrActConv2d>()) conv = true;
+    if (const auto* linear = child->as<torch::nn::Linear>())
+      add_linear(linear->options.in_features(), linear->options.out_features());
+    if (const auto* t = child->as<tract::TrActLinear>())
+      add_linear(t->weight.size(1), t->weight.size(0));
   }
   std::string layers = conv ? "conv-" : "";
   layers += out;

@@ -84,4 +84,41 @@ TEST(TrainCli, DigitsWithCheckpointAndResume) {
   fs::remove_all(dir);
 }
 
+// TrAct on the first layer: any model, checkpoint/resume, and checkpoints that load both ways.
+TEST(TrainCli, TractWrapsTheFirstLayer) {
+  const auto dir = temp("tract");
+  fs::remove_all(dir);
+  const std::string base =
+      "train --data digits --model cnn-small --tract 0.1 --seed 3 --json "
+      "--train-limit 400 --test-limit 200 --checkpoint " +
+      dir.string();
+  CliRun r = cli(base + " --epochs 1");
+  ASSERT_EQ(r.code, 0) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["tract_lambda"].get<double>(), 0.1);
+  EXPECT_EQ(j["architecture"], "conv-128-10");
+  r = cli(base + " --epochs 2 --resume");
+  ASSERT_EQ(r.code, 0) << r.out;
+  j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["start_epoch"], 1);
+  // The same parameter names: the plain model resumes from a TrAct checkpoint.
+  r =
+      cli("train --data digits --model cnn-small --seed 3 --json --train-limit 400 "
+          "--test-limit 200 --epochs 3 --resume --checkpoint " +
+          dir.string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["start_epoch"], 2);
+  EXPECT_EQ(cli("train --data iris --model mlp:8 --epochs 1 --tract 0.1").code, 0);
+  // A bad lambda is refused by name before any file is written.
+  const auto bad_dir = temp("tract_bad");
+  fs::remove_all(bad_dir);
+  const auto bad = descent::test::run_cli(
+      DESCENT_CLI, "train --data digits --epochs 1 --tract -1 --checkpoint " + bad_dir.string(),
+      descent::test::CliStderr::merge);
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.out.find("--tract"), std::string::npos) << bad.out;
+  EXPECT_FALSE(fs::exists(bad_dir));
+  fs::remove_all(dir);
+}
+
 }  // namespace

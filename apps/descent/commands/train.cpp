@@ -3,6 +3,7 @@
 
 #include "cli.hpp"
 #include "descent/core/error.hpp"
+#include "descent/core/options.hpp"
 #include "descent/io/json.hpp"
 #ifdef DESCENT_HAVE_TORCH
 #include "descent/train/run.hpp"
@@ -21,6 +22,7 @@ int run_train(TrainFlags f, const Globals& g) {
   f.options.seed = g.seed;
   if (f.options.log.empty()) f.options.log = f.run.log;
   f.run.log.clear();  // the loop writes its own per-epoch CSV
+  check::non_negative("--tract", f.options.tract_lambda);
   const train::TrainResult r = train::run(f.options, make_callbacks(f.run, g));
   const Summary& s = r.summary;
   if (!r.resume_note.empty()) warn(r.resume_note);
@@ -29,6 +31,8 @@ int run_train(TrainFlags f, const Globals& g) {
     j["data"] = f.options.data;
     j["model"] = f.options.model;
     j["optimizer"] = f.options.optimizer;
+    j["tract_lambda"] = f.options.tract_lambda > 0 ? nlohmann::json(f.options.tract_lambda)
+                                                   : nlohmann::json(nullptr);
     j["parameters"] = r.parameters;
     if (!r.resume_note.empty()) j["resume_note"] = r.resume_note;
     j["architecture"] = r.architecture;
@@ -57,7 +61,11 @@ int run_train(TrainFlags f, const Globals& g) {
                 << " s)\n";
     std::cout << f.options.model << " (" << r.architecture << ") on " << f.options.data << " ("
               << r.parameters << " parameters, " << r.train_size << " train / " << r.test_size
-              << " test), " << f.options.optimizer << ": " << s.brief() << "\n";
+              << " test), " << f.options.optimizer
+              << (f.options.tract_lambda > 0
+                      ? " with TrAct (lambda " + check::show(f.options.tract_lambda) + ")"
+                      : std::string())
+              << ": " << s.brief() << "\n";
     if (!r.checkpoint.empty()) std::cout << "  checkpoint: " << r.checkpoint << "\n";
   }
   return exit_code(s.status, Goal::budget);
@@ -97,6 +105,9 @@ const CommandRegistrar registrar("train", [](CLI::App& app, Globals& g) {
   cmd->add_flag("--standardize", o.standardize, "z-score the features (tabular sets)");
   cmd->add_option("--checkpoint", o.checkpoint_dir, "Write DIR/checkpoint.pt after every epoch");
   cmd->add_flag("--resume", o.resume, "Continue from DIR/checkpoint.pt (bit-for-bit)");
+  cmd->add_option("--tract", o.tract_lambda,
+                  "TrAct on the first Linear/Conv2d layer with this lambda (0.1 is the paper's); "
+                  "0 = off");
   add_run_flags(cmd, f->run);
   return Command{cmd, [f, &g] { return run_train(*f, g); }};
 #else

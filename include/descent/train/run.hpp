@@ -41,6 +41,10 @@ struct TrainOptions {
   bool resume = false;                ///< continue from DIR/checkpoint.pt when it exists
   std::string log;                    ///< per-epoch CSV log ("" = off; appended on resume)
   bool keep_parameters = false;       ///< copy the final flat parameters into the result
+  /// TrAct (Petersen et al., NeurIPS 2024) on the first Linear/Conv2d layer with this lambda
+  /// (descent/tract/tract.hpp); 0 = off. The parameters keep their names, so checkpoints load
+  /// into the plain model (and back).
+  double tract_lambda = 0.0;
   /// Summary history: one row per epoch (objective = mean training loss; extras test_loss,
   /// test_accuracy). Off by default: TrainResult::epochs always has the table.
   HistoryOptions history;
