@@ -69,6 +69,13 @@ DataSplit load_split(const std::string& name, const SplitOptions& options) {
     z.transform_in_place(train);
     z.transform_in_place(test);
   }
+  if (options.normalize) {
+    const double mean = train.features.mean();
+    const double sd = std::sqrt((train.features.array() - mean).square().mean());
+    const double scale = sd > 0 ? 1.0 / sd : 1.0;
+    train.features = (train.features.array() - mean) * scale;
+    test.features = (test.features.array() - mean) * scale;
+  }
   return {to_tensors(train), to_tensors(test)};
 }
 

@@ -27,7 +27,7 @@ const DataSplit& cached_split(const TrainOptions& o) {
   static std::map<std::string, DataSplit> cache;
   std::ostringstream key;
   key << o.data << '|' << o.train_limit << '|' << o.test_limit << '|' << o.seed << '|'
-      << o.standardize;
+      << o.standardize << '|' << o.normalize;
   std::lock_guard lock(mutex);
   auto it = cache.find(key.str());
   if (it == cache.end()) {
@@ -36,6 +36,7 @@ const DataSplit& cached_split(const TrainOptions& o) {
     so.test_limit = o.test_limit;
     so.seed = o.seed;
     so.standardize = o.standardize;
+    so.normalize = o.normalize;
     if (cache.size() > 4) cache.clear();  // bounded memory
     it = cache.emplace(key.str(), load_split(o.data, so)).first;
   }

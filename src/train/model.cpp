@@ -47,6 +47,28 @@ torch::nn::Sequential make_cnn_small(const InputShape& input, std::int64_t class
   return net;
 }
 
+// TrAct's patch CNN (spec 1.5): a 4x4 stride-4 patch embedding, one 3x3 conv, global average
+// pooling and a linear read-out; its first layer sees patches, TrAct's intended setting.
+torch::nn::Sequential make_patch_cnn(const InputShape& input, std::int64_t classes) {
+  if (!input.is_image())
+    throw InvalidOption("model", "'patch-cnn' needs an image data set (got " +
+                                     std::to_string(input.features()) + " plain features)");
+  if (input.height < 12 || input.width < 12)
+    throw InvalidOption("model", "'patch-cnn' needs images of at least 12x12");
+  namespace nn = torch::nn;
+  nn::Sequential net;
+  net->push_back(
+      nn::Unflatten(nn::UnflattenOptions(1, {input.channels, input.height, input.width})));
+  net->push_back(nn::Conv2d(nn::Conv2dOptions(input.channels, 32, 4).stride(4)));
+  net->push_back(nn::ReLU());
+  net->push_back(nn::Conv2d(nn::Conv2dOptions(32, 64, 3)));
+  net->push_back(nn::ReLU());
+  net->push_back(nn::AdaptiveAvgPool2d(nn::AdaptiveAvgPool2dOptions(1)));
+  net->push_back(nn::Flatten());
+  net->push_back(nn::Linear(64, classes));
+  return net;
+}
+
 }  // namespace
 
 torch::nn::Sequential make_model(const std::string& spec, const InputShape& input,
@@ -60,9 +82,10 @@ torch::nn::Sequential make_model(const std::string& spec, const InputShape& inpu
     return net;
   }
   if (spec == "cnn-small") return make_cnn_small(input, classes);
-  throw InvalidOption(
-      "model", "unknown model '" + spec +
-                   "' (expected mlp:HIDDEN-...[,relu|tanh], mlp:IN-...-OUT, linear or cnn-small)");
+  if (spec == "patch-cnn") return make_patch_cnn(input, classes);
+  throw InvalidOption("model", "unknown model '" + spec +
+                                   "' (expected mlp:HIDDEN-...[,relu|tanh], mlp:IN-...-OUT, "
+                                   "linear, cnn-small or patch-cnn)");
 }
 
 std::int64_t parameter_count(const torch::nn::Module& model) {

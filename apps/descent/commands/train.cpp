@@ -103,6 +103,8 @@ const CommandRegistrar registrar("train", [](CLI::App& app, Globals& g) {
   cmd->add_option("--train-limit", o.train_limit, "Random training subset of N samples");
   cmd->add_option("--test-limit", o.test_limit, "Random test subset of N samples");
   cmd->add_flag("--standardize", o.standardize, "z-score the features (tabular sets)");
+  cmd->add_flag("--normalize", o.normalize,
+                "Subtract the global pixel mean and divide by the global std (images)");
   cmd->add_option("--checkpoint", o.checkpoint_dir, "Write DIR/checkpoint.pt after every epoch");
   cmd->add_flag("--resume", o.resume, "Continue from DIR/checkpoint.pt (bit-for-bit)");
   cmd->add_option("--tract", o.tract_lambda,

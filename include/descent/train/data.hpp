@@ -35,6 +35,9 @@ struct SplitOptions {
   double test_fraction = 0.2;   ///< for sets without an official test split
   std::uint64_t seed = 0;       ///< for that split
   bool standardize = false;     ///< z-score features with train statistics (tabular sets)
+  /// Subtract the training set's global mean and divide by its global std (one pair for all
+  /// pixels: images, where per-pixel z-scores would blow up constant border pixels).
+  bool normalize = false;
 };
 
 struct DataSplit {

@@ -10,6 +10,8 @@
 //   "cnn-small"        conv3x3(1->16)-ReLU-maxpool2, conv3x3(16->32)-ReLU-maxpool2, Linear ->
 //   classes
 //                      (~20k parameters for 28x28 inputs; needs an image shape)
+//   "patch-cnn"        conv4x4/4(1->32)-ReLU, conv3x3(32->64)-ReLU, global average pool, Linear
+//                      (TrAct's patch CNN, spec 1.5; ~19k parameters)
 // Parameters are float32 and initialised by LibTorch's defaults from torch's global generator:
 // call torch::manual_seed(seed) first for a reproducible model; use model->to(torch::kFloat64)
 // for double-precision curvature checks.

@@ -37,6 +37,7 @@ struct TrainOptions {
   std::size_t train_limit = 0;        ///< random training subset of this size (0 = all)
   std::size_t test_limit = 0;         ///< random test subset of this size (0 = all)
   bool standardize = false;           ///< z-score features (tabular data sets)
+  bool normalize = false;             ///< one global mean and std for all features (images)
   std::string checkpoint_dir;         ///< write DIR/checkpoint.pt every epoch ("" = off)
   bool resume = false;                ///< continue from DIR/checkpoint.pt when it exists
   std::string log;                    ///< per-epoch CSV log ("" = off; appended on resume)
