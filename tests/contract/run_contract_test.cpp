@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "../support/stop_at.hpp"
 #include "descent/bilevel/borep.hpp"
 #include "descent/bilevel/bsvrb.hpp"
 #include "descent/bilevel/lvhba.hpp"
@@ -405,22 +406,13 @@ std::vector<MethodCase> methods() {
   return m;
 }
 
-// Stops the run after iteration `at`.
-class StopAt : public Callback {
- public:
-  explicit StopAt(std::size_t at) : at_(at) {}
-  bool iteration(const IterationInfo& info) override { return info.iteration >= at_; }
-  std::string stop_reason() const override { return "contract test stop"; }
-
- private:
-  std::size_t at_;
-};
+using test::StopAt;
 
 class RunContract : public ::testing::TestWithParam<MethodCase> {};
 
 TEST_P(RunContract, CallbackStopIsStoppedAndKeepsTheLastRow) {
   Callbacks cb;
-  cb.emplace<StopAt>(3);
+  cb.emplace<StopAt>(3, "contract test stop");
   Scenario s;
   s.max_iterations = 50;
   s.history = {true, 2};  // iteration 3 is not on the stride

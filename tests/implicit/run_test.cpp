@@ -3,6 +3,7 @@
 // asked.
 #include <gtest/gtest.h>
 
+#include "../support/stop_at.hpp"
 #include "descent/core/callbacks.hpp"
 #include "descent/data/datasets.hpp"
 #include "descent/implicit/distill.hpp"
@@ -11,15 +12,7 @@ namespace {
 
 using namespace descent;
 
-class StopAt : public Callback {
- public:
-  explicit StopAt(std::size_t at) : at_(at) {}
-  bool iteration(const IterationInfo& info) override { return info.iteration >= at_; }
-  std::string stop_reason() const override { return "stop at 2"; }
-
- private:
-  std::size_t at_;
-};
+using test::StopAt;
 
 struct Digits {
   implicit::Mat xt, xs;
@@ -42,7 +35,7 @@ TEST(Distill, CallbackStopKeepsTheLastRow) {
   o.record_history = true;
   o.history_stride = 4;  // iteration 2 is not on the stride
   Callbacks cb;
-  cb.emplace<StopAt>(2);
+  cb.emplace<StopAt>(2, "stop at 2");
   const implicit::DistillResult r = implicit::distill(d.xt, d.yt, d.xs, d.ys, 10, o, cb);
   EXPECT_EQ(r.summary.status, Status::stopped) << r.summary.brief();
   EXPECT_EQ(r.summary.message, "stop at 2");

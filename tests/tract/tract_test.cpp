@@ -40,19 +40,23 @@ TEST(TractGolden, EveryCaseMatchesTheTorchReference) {
     const torch::Tensor w = tensor(c["w"], c["w_shape"]);
     const torch::Tensor b = torch::tensor(c["b"].get<std::vector<double>>(), kDouble);
     const double lambda = c["lambda"].get<double>();
-    torch::Tensor out, plain;
-    torch::Tensor weight, bias;
+    torch::Tensor out, plain, weight, bias;
     const torch::Tensor x_plain = x.detach().clone().requires_grad_(true);
-    if (c["kind"] == "linear") {
-      TrActLinear layer(w.size(1), w.size(0), lambda);
+    // Sets the layer's parameters to the case's and runs it forward.
+    const auto run = [&](auto& layer) {
       layer->to(torch::kFloat64);
-      torch::NoGradGuard no_grad;
-      layer->weight.copy_(w);
-      layer->bias.copy_(b);
+      {
+        torch::NoGradGuard no_grad;
+        layer->weight.copy_(w);
+        layer->bias.copy_(b);
+      }
       weight = layer->weight;
       bias = layer->bias;
-      torch::AutoGradMode on(true);
-      out = layer->forward(x);
+      return layer->forward(x);
+    };
+    if (c["kind"] == "linear") {
+      TrActLinear layer(w.size(1), w.size(0), lambda);
+      out = run(layer);
       plain = torch::nn::functional::linear(x_plain, w, b);
     } else {
       const auto stride = c["stride"].get<std::vector<std::int64_t>>();
@@ -61,14 +65,7 @@ TEST(TractGolden, EveryCaseMatchesTheTorchReference) {
                             .stride({stride[0], stride[1]})
                             .padding({padding[0], padding[1]}),
                         lambda);
-      layer->to(torch::kFloat64);
-      torch::NoGradGuard no_grad;
-      layer->weight.copy_(w);
-      layer->bias.copy_(b);
-      weight = layer->weight;
-      bias = layer->bias;
-      torch::AutoGradMode on(true);
-      out = layer->forward(x);
+      out = run(layer);
       plain = torch::conv2d(x_plain, w, b, stride, padding);
     }
     (y - out).pow(2).mean().backward();

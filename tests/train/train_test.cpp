@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "../support/stop_at.hpp"
 #include "descent/core/error.hpp"
 #include "descent/train/checkpoint.hpp"
 #include "descent/train/data.hpp"
@@ -184,26 +185,12 @@ TEST(Run, BadOptionsNameTheField) {
   EXPECT_THROW(train::run(o), InvalidOption);
 }
 
-}  // namespace
-
-namespace {
-
 // The loop keeps descent::Run's contract (tests/contract covers the registries' methods).
-class StopAtEpoch : public descent::Callback {
- public:
-  explicit StopAtEpoch(std::size_t at) : at_(at) {}
-  bool iteration(const descent::IterationInfo& info) override { return info.iteration >= at_; }
-  std::string stop_reason() const override { return "stop at epoch"; }
-
- private:
-  std::size_t at_;
-};
-
 TEST(Run, CallbackStopKeepsTheLastEpochRow) {
   auto o = small_run({}, 4);
   o.history = {true, 3};  // epoch 2 is not on the stride
   descent::Callbacks cb;
-  cb.emplace<StopAtEpoch>(2);
+  cb.emplace<descent::test::StopAt>(2, "stop at epoch");
   const auto r = train::run(o, cb);
   EXPECT_EQ(r.summary.status, Status::stopped);
   EXPECT_EQ(r.summary.message, "stop at epoch");
