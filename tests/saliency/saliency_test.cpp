@@ -113,3 +113,34 @@ TEST(Saliency, CorrelationsMatchScipy) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(PointingGame, CanvasesHoldTheItemInsideTheBox) {
+  torch::manual_seed(4);
+  const torch::Tensor items = torch::rand({5, 28, 28}) + 1.0;  // brighter than the noise
+  const torch::Tensor labels = torch::arange(5, torch::kLong);
+  const saliency::PointingSet s = saliency::make_pointing_set(items, labels, 64, 0.1, 7);
+  ASSERT_EQ(s.images.sizes(), (std::vector<std::int64_t>{5, 1, 64, 64}));
+  for (std::int64_t i = 0; i < 5; ++i) {
+    const auto b = s.boxes[i];
+    const std::int64_t t = b[0].item<std::int64_t>(), l = b[1].item<std::int64_t>();
+    EXPECT_EQ(b[2].item<std::int64_t>() - t, 28);
+    EXPECT_EQ(b[3].item<std::int64_t>() - l, 28);
+    const torch::Tensor inside = s.images[i][0].slice(0, t, t + 28).slice(1, l, l + 28);
+    EXPECT_GT(inside.min().item<float>(), 0.4f);  // item (>= 1) plus noise of sigma 0.1
+  }
+  // The same seed gives the same canvases; a map peaking inside the box is a hit, outside not.
+  EXPECT_TRUE(
+      torch::equal(s.images, saliency::make_pointing_set(items, labels, 64, 0.1, 7).images));
+  const torch::Tensor maps = s.images.squeeze(1).to(torch::kFloat64);
+  EXPECT_TRUE(saliency::pointing_hits(maps, s.boxes, 64).all().item<bool>());
+  torch::Tensor wrong = torch::zeros({5, 64, 64}, torch::kFloat64);
+  for (std::int64_t i = 0; i < 5; ++i) {
+    const std::int64_t t = s.boxes[i][0].item<std::int64_t>();
+    wrong[i][t >= 32 ? 0 : 63][0] = 1.0;  // a far corner row, outside box + 3 px
+  }
+  EXPECT_FALSE(saliency::pointing_hits(wrong, s.boxes, 64).any().item<bool>());
+}
+
+}  // namespace
