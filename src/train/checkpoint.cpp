@@ -28,6 +28,8 @@ CheckpointMeta read_meta(torch::serialize::InputArchive& in) {
   m.epoch = read_int(in, "meta.epoch");
   m.step = read_int(in, "meta.step");
   m.rng_state = read_string(in, "meta.rng_state");
+  c10::IValue lambda;
+  if (in.try_read("meta.tract_lambda", lambda)) m.tract_lambda = lambda.toDouble();
   return m;
 }
 
@@ -52,6 +54,7 @@ void save_checkpoint(const std::string& path, torch::nn::Module& model,
   out.write("meta.epoch", c10::IValue(meta.epoch));
   out.write("meta.step", c10::IValue(meta.step));
   out.write("meta.rng_state", c10::IValue(meta.rng_state));
+  out.write("meta.tract_lambda", c10::IValue(meta.tract_lambda));
   torch::serialize::OutputArchive model_archive;
   model.save(model_archive);
   out.write("model", model_archive);

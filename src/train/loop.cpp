@@ -131,6 +131,11 @@ TrainResult run(const TrainOptions& o, Callbacks callbacks) {
                          "checkpoint was trained with optimizer '" + saved.optimizer + "', not '" +
                              o.optimizer + "': resume with --optimizer " + saved.optimizer +
                              ", or start a new --checkpoint DIR");
+      if (saved.tract_lambda != o.tract_lambda)
+        throw InputError(ckpt, 0, "meta.tract_lambda",
+                         "checkpoint was trained with --tract " + check::show(saved.tract_lambda) +
+                             ", not " + check::show(o.tract_lambda) + ": resume with --tract " +
+                             check::show(saved.tract_lambda) + ", or start a new --checkpoint DIR");
       const CheckpointMeta meta = load_checkpoint(ckpt, *model, opt.get());
       std::istringstream in(meta.rng_state);
       in >> rng;
@@ -197,7 +202,7 @@ TrainResult run(const TrainOptions& o, Callbacks callbacks) {
     }
     if (!ckpt.empty())
       save_checkpoint(ckpt, *model, opt.get(),
-                      {o.model, o.data, o.optimizer, epoch, step, rng_text(rng)});
+                      {o.model, o.data, o.optimizer, epoch, step, rng_text(rng), o.tract_lambda});
     const Metric extras[] = {{"test_loss", row.test_loss}, {"test_accuracy", row.test_accuracy}};
     IterationInfo info;
     info.iteration = static_cast<std::size_t>(epoch);

@@ -84,7 +84,7 @@ TEST(TrainCli, DigitsWithCheckpointAndResume) {
   fs::remove_all(dir);
 }
 
-// TrAct on the first layer: any model, checkpoint/resume, and checkpoints that load both ways.
+// TrAct on the first layer: any model, checkpoint/resume with the lambda recorded.
 TEST(TrainCli, TractWrapsTheFirstLayer) {
   const auto dir = temp("tract");
   fs::remove_all(dir);
@@ -101,13 +101,16 @@ TEST(TrainCli, TractWrapsTheFirstLayer) {
   ASSERT_EQ(r.code, 0) << r.out;
   j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["start_epoch"], 1);
-  // The same parameter names: the plain model resumes from a TrAct checkpoint.
-  r =
-      cli("train --data digits --model cnn-small --seed 3 --json --train-limit 400 "
-          "--test-limit 200 --epochs 3 --resume --checkpoint " +
-          dir.string());
-  ASSERT_EQ(r.code, 0) << r.out;
-  EXPECT_EQ(nlohmann::json::parse(r.out)["start_epoch"], 2);
+  // Resuming without --tract (or with another lambda) would silently change the method: refused,
+  // naming the lambda the checkpoint was trained with.
+  const auto plain = descent::test::run_cli(
+      DESCENT_CLI,
+      "train --data digits --model cnn-small --seed 3 --train-limit 400 --test-limit 200 "
+      "--epochs 3 --resume --checkpoint " +
+          dir.string(),
+      descent::test::CliStderr::merge);
+  EXPECT_EQ(plain.code, 2);
+  EXPECT_NE(plain.out.find("--tract 0.1"), std::string::npos) << plain.out;
   EXPECT_EQ(cli("train --data iris --model mlp:8 --epochs 1 --tract 0.1").code, 0);
   // A bad lambda is refused by name before any file is written.
   const auto bad_dir = temp("tract_bad");

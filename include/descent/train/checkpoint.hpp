@@ -23,6 +23,9 @@ struct CheckpointMeta {
   std::int64_t epoch = 0;  ///< completed epochs
   std::int64_t step = 0;   ///< completed optimizer steps
   std::string rng_state;   ///< the loop's std::mt19937_64 state (operator<< text)
+  /// TrAct's lambda on the first layer (0 = off; checkpoints written before it: 0). The
+  /// parameters are the plain model's either way; a resumed run must use the same lambda.
+  double tract_lambda = 0.0;
 };
 
 /// Writes the checkpoint; `optimizer` may be null. Throws descent::Error on I/O failure.
