@@ -72,6 +72,13 @@ int run_train(TrainFlags f, const Globals& g) {
 }
 #endif
 
+#ifdef DESCENT_HAVE_TORCH
+const MethodRegistrar tract_method(
+    {"tract", "tract", "descent train --tract 0.1",
+     "Petersen, Borgelt, Sutter, Kuehne, Deussen, Ermon, NeurIPS 2024",
+     "TrAct: the first layer's weight gradient preconditioned by its damped input Gram matrix"});
+#endif
+
 const CommandRegistrar registrar("train", [](CLI::App& app, Globals& g) {
   auto* cmd = app.add_subcommand("train", "Train a small network (LibTorch) with any optimizer");
 #ifdef DESCENT_HAVE_TORCH
