@@ -51,9 +51,7 @@ void BM_LinearStep(benchmark::State& state) {
   const torch::Tensor y = torch::randint(10, {128}, torch::kLong);
   step_loop(state, net, x, y);
 }
-BENCHMARK(BM_LinearStep)
-    ->ArgsProduct({{64, 256, 768}, {0, 1}})
-    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_LinearStep)->ArgsProduct({{64, 256, 768}, {0, 1}})->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 
