@@ -6,6 +6,7 @@
 
 #include <initializer_list>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -86,6 +87,22 @@ auto naming_flags(const MethodFlags& flags, F&& run) -> decltype(run()) {
     if (it == flags.flag.end()) throw;
     throw InvalidOption(it->second, e.reason());
   }
+}
+
+/// The value of `key` (its setting, else the method's default) parsed as the library parses it
+/// (T: double, int, std::size_t, bool, std::optional<double>); a malformed value is an
+/// InvalidOption under the flag that set it, never a std::stod exception.
+template <class T>
+T typed_setting(const MethodFlags& flags, const Settings& settings,
+                const std::vector<OptionDoc>& options, std::string_view key) {
+  return naming_flags(flags, [&] {
+    T value{};
+    Settings one;
+    one.set(std::string(key), setting_or_default(settings, options, key));
+    OptionFields read(one);
+    read(key, value, "");
+    return value;
+  });
 }
 
 /// Whether `options` has `key`.

@@ -128,6 +128,20 @@ TEST(Cli, ParseAndValidationErrorsExitTwo) {
 
 // Parse errors in the documented form: "descent: error: ...", the unknown command named, no
 // 309-digit DBL_MAX from CLI11's range checks.
+// A malformed method option that a command reads before the run (to print it or to check it)
+// is a usage error under its flag, never an internal error (std::stod used to escape: exit 3).
+TEST(Cli, MalformedOptionsReadBeforeTheRunAreUsageErrors) {
+  for (const char* args :
+       {"bilevel --problem mbbo-quadratic --method bsvrb1 --blocks abc",
+        "recover --tol abc --d 10 --measurements 100 --rank 1",
+        "recover --iterations abc --d 10 --measurements 100 --rank 1", "sso --eta abc --steps 3"}) {
+    const Result r = descent::test::run_cli(DESCENT_CLI, args, descent::test::CliStderr::merge);
+    EXPECT_EQ(r.code, 2) << args << ": " << r.out;
+    EXPECT_NE(r.out.find("invalid option '--"), std::string::npos) << args << ": " << r.out;
+    EXPECT_EQ(r.out.find("internal error"), std::string::npos) << args << ": " << r.out;
+  }
+}
+
 TEST(Cli, ParseErrorsNameTheProblemInTheDocumentedForm) {
   auto merged = [](const std::string& args) {
     return descent::test::run_cli(DESCENT_CLI, args, descent::test::CliStderr::merge);

@@ -81,8 +81,8 @@ Settings preset(const BilevelFlags& f, bool blocks_given) {
          {"batch", "4"},
          {"decay_eta", f.sigma > 0 ? "true" : "false"}};
     // All blocks: the theory's MSVR gamma (and a larger LL step without noise); else fixed.
-    const std::string* b = f.options.settings.find("blocks");
-    const long blocks = blocks_given && b ? std::stol(*b) : 10;
+    const std::size_t blocks =
+        blocks_given ? typed_setting<std::size_t>(f.options, f.options.settings, {}, "blocks") : 10;
     const bool full = blocks == 0 || blocks >= 50;
     s.set("gamma_rule", full ? "theory" : "fixed");
     const std::string tau = full && f.sigma == 0 ? "0.3" : "0.1";
@@ -181,10 +181,12 @@ int run_bilevel(const BilevelFlags& f, const Globals& g) {
   }
   require_pair(f.problem == "mbbo-quadratic", f, "mbbo-quadratic");
   MultiBlockQuadratic p(50, 10, 5, 0.1, f.sigma, g.seed + 123);
-  const std::string blocks_used = setting_or_default(settings, docs, "blocks_per_iteration");
-  if (std::stod(blocks_used) > double(p.num_blocks()))
+  const auto blocks_used =
+      typed_setting<std::size_t>(mapped, settings, docs, "blocks_per_iteration");
+  if (blocks_used > p.num_blocks())
     throw InvalidOption("--blocks", "the problem has " + std::to_string(p.num_blocks()) +
-                                        " blocks, got " + blocks_used + " (0 = all)");
+                                        " blocks, got " + std::to_string(blocks_used) +
+                                        " (0 = all)");
   Vec xs;
   p.solution(xs);
   Vec x = Vec::Zero(10);

@@ -124,10 +124,7 @@ ot::Result solve(const OtFlags& f, const ot::Problem& p, const Globals& g, doubl
   if (takes(docs, "threads")) settings.set("threads", std::to_string(g.threads));
   settings.set("plan", f.plan_out.empty() ? "none" : "dense");
   settings.merge(settings_for(f.options, docs, f.method));
-  eta = std::nan("");
-  for (const OptionDoc& d : docs)
-    if (d.key == "eta") eta = std::stod(d.default_value);
-  if (const std::string* v = settings.find("eta")) eta = std::stod(*v);
+  eta = takes(docs, "eta") ? typed_setting<double>(f.options, settings, docs, "eta") : std::nan("");
   return naming_flags(f.options, [&] { return method.run(p, settings, make_callbacks(f.run, g)); });
 }
 

@@ -194,7 +194,7 @@ int run_recover(const RecoverFlags& f, const Globals& g) {
   Settings settings = settings_for(flags, docs, f.method);
   if (!f.history.empty()) settings.set("record_history", "true");
   if (takes(docs, "threads")) settings.set("threads", std::to_string(std::max(1, g.threads)));
-  const double tol = std::stod(setting_or_default(settings, docs, "error_tolerance"));
+  const double tol = typed_setting<double>(flags, settings, docs, "error_tolerance");
   StepSchedule schedule;
   const bool subgm = takes(docs, "schedule");
   if (subgm) {
@@ -208,7 +208,7 @@ int run_recover(const RecoverFlags& f, const Globals& g) {
           X_star.norm(), sigma_r, f.init_scale,
           phi_lower_bound(std::min(0.99, noise.outlier_probability + noise.gaussian_probability)));
       const double have =
-          schedule.step_sum(std::stoul(setting_or_default(settings, docs, "max_iterations")));
+          schedule.step_sum(typed_setting<std::size_t>(flags, settings, docs, "max_iterations"));
       if (have < 0.5 * need)
         std::fprintf(stderr,
                      "descent: warning: the schedule's step sum %.3g is well below the ~%.3g small "

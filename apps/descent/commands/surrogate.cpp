@@ -5,6 +5,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include "cli.hpp"
 #include "descent/core/error.hpp"
@@ -181,9 +182,9 @@ int run_sso(SsoFlags& f, const Globals& g) {
     settings.set("eval_every", std::to_string(std::max<std::size_t>(1, steps / 50)));
   settings.set("seed", std::to_string(g.seed));
   const bool sso = takes(docs, "eta");
-  const std::string given_eta = setting_or_default(settings, docs, "eta");
-  const double eta = given_eta != "auto" && !given_eta.empty() ? std::stod(given_eta)
-                                                               : batch / loss->sample_smoothness();
+  const std::optional<double> given_eta =
+      sso ? typed_setting<std::optional<double>>(f.options, settings, docs, "eta") : std::nullopt;
+  const double eta = given_eta.value_or(batch / loss->sample_smoothness());
 
   Eigen::VectorXd theta = model->initial_parameters(g.seed);
   const Summary s = naming_flags(f.options, [&] {
