@@ -157,22 +157,21 @@ const MethodRegistry<InnerRunner>& inner_solvers() {
           return solve_newton_cg(objective(p, "newton-cg"), x, theta,
                                  options_from<NewtonOptions>(s, "newton-cg"), std::move(cb));
         });
-    FixedPointOptions plain;
-    plain.accelerate = false;
-    r.add({"fixed-point", "", "", "x <- x + F(x, theta) (inner solver)"}, option_docs_of(plain),
-          [residual, plain](const InnerProblem& p, Vec& x, const Vec& theta, const Settings& s,
-                            Callbacks cb) {
-            return solve_fixed_point(residual(p, "fixed-point"), x, theta,
-                                     options_from(s, "fixed-point", plain), std::move(cb));
-          });
-    r.add({"fista", "", "Beck, Teboulle 2009; O'Donoghue, Candes 2015 (restart)",
-           "Accelerated fixed-point iteration with adaptive restart (inner solver)"},
-          option_docs<FixedPointOptions>,
-          [residual](const InnerProblem& p, Vec& x, const Vec& theta, const Settings& s,
-                     Callbacks cb) {
-            return solve_fixed_point(residual(p, "fista"), x, theta,
-                                     options_from<FixedPointOptions>(s, "fista"), std::move(cb));
-          });
+    // The two fixed-point entries differ only in `accelerate` (and so in their defaults).
+    for (const bool accelerate : {false, true}) {
+      FixedPointOptions base;
+      base.accelerate = accelerate;
+      const char* name = accelerate ? "fista" : "fixed-point";
+      r.add({name, "", accelerate ? "Beck, Teboulle 2009; O'Donoghue, Candes 2015 (restart)" : "",
+             accelerate ? "Accelerated fixed-point iteration with adaptive restart (inner solver)"
+                        : "x <- x + F(x, theta) (inner solver)"},
+            option_docs_of(base),
+            [residual, base, name](const InnerProblem& p, Vec& x, const Vec& theta,
+                                   const Settings& s, Callbacks cb) {
+              return solve_fixed_point(residual(p, name), x, theta, options_from(s, name, base),
+                                       std::move(cb));
+            });
+    }
     return r;
   }();
   return registry;
