@@ -6,12 +6,20 @@
 //   BM_LinearStep/n/tract      Linear(n -> 256) -> ReLU -> Linear(256 -> 10) on n features, n in
 //                              {64, 256, 768} (N = 128 rows: direct solve for n <= 128, the
 //                              Woodbury form above)
+//   BM_SaliencyMaps/kind       the pointing-game CNN (make_model("gmp-cnn"), 64x64 canvases):
+//                              kind = 0 one input-gradient map, 1 NormGrad at all four conv
+//                              layers, 2 every map saliency::explain makes (NormGrad 1x1 and
+//                              3x3 and Grad-CAM per layer, gradient, gradient x input), each
+//                              from one forward and one backward pass
 //
-// The docs quote the ratio tract/plain of each pair from one run (docs/tract.md).
+// The docs quote the ratio tract/plain of each pair (docs/tract.md) and the ratio of the two
+// saliency kinds (docs/saliency.md), each from one run.
 #include <benchmark/benchmark.h>
 
 #include <torch/torch.h>
 
+#include "descent/saliency/explain.hpp"
+#include "descent/saliency/saliency.hpp"
 #include "descent/tract/tract.hpp"
 #include "descent/train/model.hpp"
 
@@ -52,6 +60,32 @@ void BM_LinearStep(benchmark::State& state) {
   step_loop(state, net, x, y);
 }
 BENCHMARK(BM_LinearStep)->ArgsProduct({{64, 256, 768}, {0, 1}})->Unit(benchmark::kMicrosecond);
+
+void BM_SaliencyMaps(benchmark::State& state) {
+  torch::set_num_threads(1);
+  torch::manual_seed(0);
+  torch::nn::Sequential net = train::make_model("gmp-cnn", {1, 64, 64}, 10);
+  net->eval();
+  const torch::Tensor x = torch::randn({128, 1, 64, 64});
+  const torch::Tensor cls = torch::randint(10, {128}, torch::kLong);
+  const std::vector<std::string> layers = saliency::conv_layers(net);
+  for (auto _ : state) {
+    if (state.range(0) == 0) {
+      const torch::Tensor xg = x.reshape({128, -1}).clone().requires_grad_(true);
+      const torch::Tensor s = net->forward(xg).gather(1, cls.unsqueeze(1));
+      benchmark::DoNotOptimize(
+          saliency::gradient_map(saliency::layer_gradients(s, {xg})[0].reshape(x.sizes())));
+    } else if (state.range(0) == 1) {
+      const saliency::Forward f = saliency::forward_keeping(net, x, layers);
+      const auto g = saliency::layer_gradients(f.logits.gather(1, cls.unsqueeze(1)), f.activations);
+      for (std::size_t l = 0; l < layers.size(); ++l)
+        benchmark::DoNotOptimize(saliency::normgrad(f.activations[l].detach(), g[l]));
+    } else {
+      benchmark::DoNotOptimize(saliency::explain(net, x, cls, layers).normgrad.back());
+    }
+  }
+}
+BENCHMARK(BM_SaliencyMaps)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -92,27 +92,6 @@ torch::Tensor argmax_location(const torch::Tensor& maps) {
   return torch::stack({torch::div(idx, maps.size(2), "floor"), idx.remainder(maps.size(2))}, 1);
 }
 
-PointingSet make_pointing_set(const torch::Tensor& items, const torch::Tensor& labels,
-                              std::int64_t canvas, double noise, std::uint64_t seed) {
-  if (items.dim() != 3 || items.size(0) != labels.size(0))
-    throw InvalidOption("pointing", "items must be N x h x w with one label each");
-  const std::int64_t n = items.size(0), h = items.size(1), w = items.size(2);
-  if (h > canvas || w > canvas) throw InvalidOption("pointing", "items larger than the canvas");
-  torch::Generator gen = at::detail::createCPUGenerator(seed);
-  PointingSet s;
-  s.images = noise * torch::randn({n, 1, canvas, canvas}, gen, torch::kFloat32);
-  const torch::Tensor top = torch::randint(canvas - h + 1, {n}, gen, torch::kLong);
-  const torch::Tensor left = torch::randint(canvas - w + 1, {n}, gen, torch::kLong);
-  const torch::Tensor src = items.to(torch::kFloat32);
-  for (std::int64_t i = 0; i < n; ++i) {
-    const std::int64_t t = top[i].item<std::int64_t>(), l = left[i].item<std::int64_t>();
-    s.images[i][0].slice(0, t, t + h).slice(1, l, l + w) += src[i];
-  }
-  s.labels = labels.to(torch::kLong);
-  s.boxes = torch::stack({top, left, top + h, left + w}, 1);
-  return s;
-}
-
 torch::Tensor pointing_hits(const torch::Tensor& maps, const torch::Tensor& boxes,
                             std::int64_t canvas, std::int64_t tolerance) {
   const torch::Tensor at = argmax_location(normalized(maps.to(torch::kFloat64), canvas, canvas));

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "descent/core/error.hpp"
+#include "descent/train/data.hpp"
 
 namespace descent::train {
 namespace {
@@ -30,6 +31,15 @@ CheckpointMeta read_meta(torch::serialize::InputArchive& in) {
   m.rng_state = read_string(in, "meta.rng_state");
   c10::IValue lambda;
   if (in.try_read("meta.tract_lambda", lambda)) m.tract_lambda = lambda.toDouble();
+  c10::IValue v;
+  if (in.try_read("meta.input_shape", v)) {
+    const auto dims = v.toIntVector();
+    if (dims.size() == 3) m.input = {dims[0], dims[1], dims[2]};
+  }
+  if (in.try_read("meta.classes", v)) m.classes = v.toInt();
+  if (in.try_read("meta.input_shift", v)) m.input_shift = v.toDouble();
+  if (in.try_read("meta.input_scale", v)) m.input_scale = v.toDouble();
+  if (in.try_read("meta.standardized", v)) m.standardized = v.toBool();
   return m;
 }
 
@@ -55,6 +65,12 @@ void save_checkpoint(const std::string& path, torch::nn::Module& model,
   out.write("meta.step", c10::IValue(meta.step));
   out.write("meta.rng_state", c10::IValue(meta.rng_state));
   out.write("meta.tract_lambda", c10::IValue(meta.tract_lambda));
+  out.write("meta.input_shape", c10::IValue(std::vector<std::int64_t>{
+                                    meta.input.channels, meta.input.height, meta.input.width}));
+  out.write("meta.classes", c10::IValue(meta.classes));
+  out.write("meta.input_shift", c10::IValue(meta.input_shift));
+  out.write("meta.input_scale", c10::IValue(meta.input_scale));
+  out.write("meta.standardized", c10::IValue(meta.standardized));
   torch::serialize::OutputArchive model_archive;
   model.save(model_archive);
   out.write("model", model_archive);
@@ -128,6 +144,20 @@ CheckpointMeta read_checkpoint_meta(const std::string& path) {
     throw InputError(path, 0, "meta",
                      std::string("missing checkpoint metadata: ") + e.what_without_backtrace());
   }
+}
+
+LoadedModel load_model(const std::string& path) {
+  LoadedModel out;
+  out.meta = read_checkpoint_meta(path);
+  if (out.meta.input.features() == 0 || out.meta.classes < 2) {
+    const DataSplit split = load_split(out.meta.data);
+    out.meta.input = split.train.shape;
+    out.meta.classes = split.train.classes;
+  }
+  out.model = make_model(out.meta.model, out.meta.input, out.meta.classes);
+  load_checkpoint(path, *out.model, nullptr);
+  out.model->eval();
+  return out;
 }
 
 }  // namespace descent::train

@@ -47,8 +47,15 @@ struct Evaluation {
   double loss = 0, accuracy = 0;
 };
 
+// In eval mode (batch norm uses its running statistics and is not updated by the test data),
+// then back to training mode.
 Evaluation evaluate(torch::nn::Sequential& model, const TensorDataset& d) {
   torch::NoGradGuard no_grad;
+  model->eval();
+  struct BackToTraining {
+    torch::nn::Sequential& m;
+    ~BackToTraining() { m->train(); }
+  } back{model};
   double loss = 0, correct = 0;
   const std::int64_t n = d.size(), chunk = 2000;
   for (std::int64_t i = 0; i < n; i += chunk) {
@@ -200,9 +207,15 @@ TrainResult run(const TrainOptions& o, Callbacks callbacks) {
           << row.test_loss << ',' << row.test_accuracy << ',' << row.seconds << '\n';
       log.flush();
     }
-    if (!ckpt.empty())
-      save_checkpoint(ckpt, *model, opt.get(),
-                      {o.model, o.data, o.optimizer, epoch, step, rng_text(rng), o.tract_lambda});
+    if (!ckpt.empty()) {
+      CheckpointMeta meta{o.model, o.data, o.optimizer, epoch, step, rng_text(rng), o.tract_lambda};
+      meta.input = train.shape;
+      meta.classes = train.classes;
+      meta.input_shift = split.input_shift;
+      meta.input_scale = split.input_scale;
+      meta.standardized = o.standardize;
+      save_checkpoint(ckpt, *model, opt.get(), meta);
+    }
     const Metric extras[] = {{"test_loss", row.test_loss}, {"test_accuracy", row.test_accuracy}};
     IterationInfo info;
     info.iteration = static_cast<std::size_t>(epoch);

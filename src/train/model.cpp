@@ -69,6 +69,43 @@ torch::nn::Sequential make_patch_cnn(const InputShape& input, std::int64_t class
   return net;
 }
 
+// The pointing-game CNN (NormGrad spec 4.5): conv5x5/2(C->16), conv3x3/2(16->32),
+// conv3x3(32->32), max-pool 2, conv3x3(32->64), each conv followed by batch norm and ReLU, then
+// global max or average pooling and Linear(64 -> classes); ~34k parameters, 64x64 -> 8x8; convs
+// without bias.
+torch::nn::Sequential make_pool_cnn(const std::string& spec, const InputShape& input,
+                                    std::int64_t classes, bool max_pool) {
+  if (!input.is_image())
+    throw InvalidOption("model", "'" + spec + "' needs an image data set (got " +
+                                     std::to_string(input.features()) + " plain features)");
+  if (input.height < 16 || input.width < 16)
+    throw InvalidOption("model", "'" + spec + "' needs images of at least 16x16");
+  namespace nn = torch::nn;
+  nn::Sequential net;
+  net->push_back(
+      nn::Unflatten(nn::UnflattenOptions(1, {input.channels, input.height, input.width})));
+  const auto block = [&](std::int64_t in, std::int64_t out, std::int64_t k, std::int64_t stride) {
+    // No conv bias: the batch norm right after it has one.
+    net->push_back(
+        nn::Conv2d(nn::Conv2dOptions(in, out, k).stride(stride).padding(k / 2).bias(false)));
+    net->push_back(nn::BatchNorm2d(out));
+    net->push_back(nn::ReLU());
+  };
+  block(input.channels, 16, 5, 2);
+  block(16, 32, 3, 2);
+  block(32, 32, 3, 1);
+  net->push_back(nn::MaxPool2d(nn::MaxPool2dOptions(2)));
+  block(32, 64, 3, 1);
+  if (max_pool) {
+    net->push_back(nn::AdaptiveMaxPool2d(nn::AdaptiveMaxPool2dOptions(1)));
+  } else {
+    net->push_back(nn::AdaptiveAvgPool2d(nn::AdaptiveAvgPool2dOptions(1)));
+  }
+  net->push_back(nn::Flatten());
+  net->push_back(nn::Linear(64, classes));
+  return net;
+}
+
 }  // namespace
 
 torch::nn::Sequential make_model(const std::string& spec, const InputShape& input,
@@ -83,9 +120,11 @@ torch::nn::Sequential make_model(const std::string& spec, const InputShape& inpu
   }
   if (spec == "cnn-small") return make_cnn_small(input, classes);
   if (spec == "patch-cnn") return make_patch_cnn(input, classes);
+  if (spec == "gmp-cnn" || spec == "gap-cnn")
+    return make_pool_cnn(spec, input, classes, spec == "gmp-cnn");
   throw InvalidOption("model", "unknown model '" + spec +
                                    "' (expected mlp:HIDDEN-...[,relu|tanh], mlp:IN-...-OUT, "
-                                   "linear, cnn-small or patch-cnn)");
+                                   "linear, cnn-small, patch-cnn, gmp-cnn or gap-cnn)");
 }
 
 std::int64_t parameter_count(const torch::nn::Module& model) {

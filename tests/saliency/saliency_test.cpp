@@ -4,7 +4,10 @@
 #include <gtest/gtest.h>
 
 #include "descent/core/error.hpp"
+#include "descent/saliency/explain.hpp"
 #include "descent/saliency/saliency.hpp"
+#include "descent/train/data.hpp"
+#include "descent/train/model.hpp"
 
 namespace {
 
@@ -118,22 +121,27 @@ namespace {
 
 TEST(PointingGame, CanvasesHoldTheItemInsideTheBox) {
   torch::manual_seed(4);
-  const torch::Tensor items = torch::rand({5, 28, 28}) + 1.0;  // brighter than the noise
-  const torch::Tensor labels = torch::arange(5, torch::kLong);
-  const saliency::PointingSet s = saliency::make_pointing_set(items, labels, 64, 0.1, 7);
-  ASSERT_EQ(s.images.sizes(), (std::vector<std::int64_t>{5, 1, 64, 64}));
+  train::TensorDataset items;
+  items.x = torch::rand({5, 28 * 28}) + 1.0;  // brighter than the noise
+  items.y = torch::arange(5, torch::kLong);
+  items.classes = 5;
+  items.shape = {1, 28, 28};
+  const train::CanvasOptions co{64, 0.1, 7};
+  const train::TensorDataset s = train::paste_on_canvas(items, co);
+  ASSERT_EQ(s.x.sizes(), (std::vector<std::int64_t>{5, 64 * 64}));
+  EXPECT_EQ(s.shape.height, 64);
+  const torch::Tensor images = s.x.reshape({5, 64, 64});
   for (std::int64_t i = 0; i < 5; ++i) {
     const auto b = s.boxes[i];
     const std::int64_t t = b[0].item<std::int64_t>(), l = b[1].item<std::int64_t>();
     EXPECT_EQ(b[2].item<std::int64_t>() - t, 28);
     EXPECT_EQ(b[3].item<std::int64_t>() - l, 28);
-    const torch::Tensor inside = s.images[i][0].slice(0, t, t + 28).slice(1, l, l + 28);
+    const torch::Tensor inside = images[i].slice(0, t, t + 28).slice(1, l, l + 28);
     EXPECT_GT(inside.min().item<float>(), 0.4f);  // item (>= 1) plus noise of sigma 0.1
   }
   // The same seed gives the same canvases; a map peaking inside the box is a hit, outside not.
-  EXPECT_TRUE(
-      torch::equal(s.images, saliency::make_pointing_set(items, labels, 64, 0.1, 7).images));
-  const torch::Tensor maps = s.images.squeeze(1).to(torch::kFloat64);
+  EXPECT_TRUE(torch::equal(s.x, train::paste_on_canvas(items, co).x));
+  const torch::Tensor maps = images.to(torch::kFloat64);
   EXPECT_TRUE(saliency::pointing_hits(maps, s.boxes, 64).all().item<bool>());
   torch::Tensor wrong = torch::zeros({5, 64, 64}, torch::kFloat64);
   for (std::int64_t i = 0; i < 5; ++i) {
@@ -141,6 +149,111 @@ TEST(PointingGame, CanvasesHoldTheItemInsideTheBox) {
     wrong[i][t >= 32 ? 0 : 63][0] = 1.0;  // a far corner row, outside box + 3 px
   }
   EXPECT_FALSE(saliency::pointing_hits(wrong, s.boxes, 64).any().item<bool>());
+  items.shape = {1, 70, 70};
+  items.x = torch::rand({5, 70 * 70});
+  EXPECT_THROW(train::paste_on_canvas(items, co), InvalidOption);
+}
+
+// A small conv net in the train module's form: flat rows in, logits out.
+torch::nn::Sequential small_cnn() {
+  torch::manual_seed(11);
+  auto m = train::make_model("cnn-small", {1, 12, 12}, 3);
+  m->to(torch::kFloat64);
+  m->eval();
+  return m;
+}
+
+TEST(Explain, LayersAreTheConvOutputsAfterTheirActivation) {
+  auto model = small_cnn();
+  EXPECT_EQ(saliency::conv_layers(model), (std::vector<std::string>{"conv1", "conv2"}));
+  const torch::Tensor x = torch::randn({2, 1, 12, 12}, kDouble);
+  const saliency::Forward f = saliency::forward_keeping(model, x, {"conv2", "conv1"});
+  // The logits are the plain forward's, and conv1 is ReLU(conv(x)) at full resolution.
+  EXPECT_LT(max_abs_diff(f.logits, model->forward(x.reshape({2, -1}))), 1e-12);
+  auto* conv = model->ptr<torch::nn::Conv2dImpl>(1).get();
+  EXPECT_LT(max_abs_diff(f.activations[1], torch::relu(conv->forward(x))), 1e-12);
+  EXPECT_EQ(f.activations[0].sizes(), (std::vector<std::int64_t>{2, 32, 6, 6}));
+  try {
+    saliency::forward_keeping(model, x, {"conv9"});
+    ADD_FAILURE() << "no error for an unknown layer";
+  } catch (const InvalidOption& e) {
+    EXPECT_NE(std::string(e.what()).find("conv1, conv2"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Explain, MapsComeFromOneBackwardPassAndMatchTheDefinitions) {
+  auto model = small_cnn();
+  const torch::Tensor x = torch::randn({3, 1, 12, 12}, kDouble);
+  const torch::Tensor cls = torch::tensor({0, 2, 1}, torch::kLong);
+  const saliency::Maps m = saliency::explain(model, x, cls, {"conv1", "conv2"});
+  // Reference: gradients of each logit separately, by autograd on a fresh graph.
+  for (std::int64_t i = 0; i < 3; ++i) {
+    const torch::Tensor xi = x.slice(0, i, i + 1).clone().requires_grad_(true);
+    const saliency::Forward f = saliency::forward_keeping(model, xi, {"conv2"});
+    const torch::Tensor s = f.logits[0][cls[i].item<std::int64_t>()];
+    const auto g = torch::autograd::grad({s}, {f.activations[0], xi});
+    EXPECT_LT(max_abs_diff(m.normgrad[1][i], saliency::normgrad(f.activations[0], g[0])[0]), 1e-12);
+    EXPECT_LT(max_abs_diff(m.gradcam[1][i], saliency::gradcam(f.activations[0], g[0])[0]), 1e-12);
+    EXPECT_LT(max_abs_diff(m.gradient[i], g[1].norm(2, {1})[0]), 1e-12);
+  }
+  EXPECT_EQ(m.normgrad_3x3[0].sizes(), (std::vector<std::int64_t>{3, 12, 12}));
+}
+
+TEST(Explain, MetaSaliencyStepsOnceAndRestoresTheWeights) {
+  auto model = small_cnn();
+  const torch::Tensor before = train::flat_parameters(*model);
+  const torch::Tensor x = torch::randn({2, 1, 12, 12}, kDouble);
+  const torch::Tensor cls = torch::tensor({1, 0}, torch::kLong);
+  const saliency::Maps plain = saliency::explain(model, x, cls, {"conv2"});
+  // A vanishing step gives the plain maps; a real one changes them; the weights come back.
+  const saliency::Maps tiny = saliency::meta_explain(model, x, cls, {"conv2"}, 1e-12);
+  EXPECT_LT(max_abs_diff(tiny.normgrad[0], plain.normgrad[0]), 1e-8);
+  const saliency::Maps meta = saliency::meta_explain(model, x, cls, {"conv2"}, 0.5);
+  EXPECT_GT(max_abs_diff(meta.normgrad[0], plain.normgrad[0]), 1e-6);
+  EXPECT_TRUE(torch::equal(train::flat_parameters(*model), before));
+  // Each input takes its own step: the second map equals a run on the second input alone.
+  const saliency::Maps second =
+      saliency::meta_explain(model, x.slice(0, 1, 2), cls.slice(0, 1, 2), {"conv2"}, 0.5);
+  EXPECT_LT(max_abs_diff(meta.normgrad[0][1], second.normgrad[0][0]), 1e-12);
+}
+
+TEST(Explain, CascadingReinitialisationGoesFromTheTop) {
+  auto model = small_cnn();
+  auto* fc = model->ptr<torch::nn::LinearImpl>(8).get();
+  auto* conv2 = model->ptr<torch::nn::Conv2dImpl>(4).get();
+  auto* conv1 = model->ptr<torch::nn::Conv2dImpl>(1).get();
+  ASSERT_NE(fc, nullptr);
+  const torch::Tensor fc_w = fc->weight.clone(), c2 = conv2->weight.clone(),
+                      c1 = conv1->weight.clone();
+  EXPECT_EQ(saliency::reinitialize_top_layers(model, 2), 2u);
+  EXPECT_FALSE(torch::equal(fc->weight, fc_w));
+  EXPECT_FALSE(torch::equal(conv2->weight, c2));
+  EXPECT_TRUE(torch::equal(conv1->weight, c1));
+  EXPECT_EQ(saliency::reinitialize_top_layers(model, 10), 3u);  // only three layers have weights
+}
+
+TEST(Explain, PointingGameScoresEveryMethodAndTheCentre) {
+  auto model = small_cnn();
+  const torch::Tensor x = torch::randn({4, 1, 12, 12}, kDouble);
+  const torch::Tensor labels = torch::zeros({4}, torch::kLong);
+  // Boxes: the whole image (every map hits), and a corner box that excludes the centre.
+  torch::Tensor boxes =
+      torch::tensor({0, 0, 12, 12, 0, 0, 12, 12, 0, 0, 2, 2, 0, 0, 2, 2}, torch::kLong)
+          .reshape({4, 4});
+  saliency::PointingOptions po;
+  po.tolerance = 0;
+  po.batch = 3;  // two batches
+  const auto r = saliency::pointing_game(model, x, labels, boxes, {"conv1", "conv2"}, po);
+  EXPECT_EQ(r.images, 4);
+  EXPECT_DOUBLE_EQ(r.hit("center"), 0.5);
+  for (const auto& s : r.scores) {
+    EXPECT_GE(s.hit_rate, 0.5) << s.method;
+    EXPECT_LE(s.hit_rate, 1.0) << s.method;
+  }
+  EXPECT_NO_THROW(r.hit("normgrad:conv2"));
+  EXPECT_NO_THROW(r.hit("gradcam:conv2"));
+  EXPECT_THROW(r.hit("nonsense"), InvalidOption);
+  EXPECT_NEAR(r.box_area_baseline, 0.5 * (1.0 + 4.0 / 144.0), 1e-12);
 }
 
 }  // namespace

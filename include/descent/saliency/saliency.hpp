@@ -53,16 +53,6 @@ torch::Tensor combined(const std::vector<torch::Tensor>& maps, std::int64_t heig
 /// Location of each map's maximum, as (row, column) pairs (B × 2, int64).
 torch::Tensor argmax_location(const torch::Tensor& maps);
 
-/// The synthetic pointing game (spec 4.5): each item (N × h × w, values in [0, 1]) pasted at a
-/// uniformly random position on a canvas × canvas image of Gaussian noise (σ = noise); `boxes`
-/// holds each item's (top, left, bottom, right), bottom and right exclusive.
-struct PointingSet {
-  torch::Tensor images;  ///< N × 1 × canvas × canvas, float32
-  torch::Tensor labels;  ///< N, int64
-  torch::Tensor boxes;   ///< N × 4, int64
-};
-PointingSet make_pointing_set(const torch::Tensor& items, const torch::Tensor& labels,
-                              std::int64_t canvas = 64, double noise = 0.1, std::uint64_t seed = 0);
 /// Hits: each map's maximum (after upsampling to the canvas, see normalized()) lies inside its
 /// box grown by `tolerance` pixels. Returns a boolean N-vector.
 torch::Tensor pointing_hits(const torch::Tensor& maps, const torch::Tensor& boxes,

@@ -14,6 +14,8 @@
 
 #include <torch/torch.h>
 
+#include "descent/train/model.hpp"
+
 namespace descent::train {
 
 struct CheckpointMeta {
@@ -26,6 +28,14 @@ struct CheckpointMeta {
   /// TrAct's lambda on the first layer (0 = off; checkpoints written before it: 0). The
   /// parameters are the plain model's either way; a resumed run must use the same lambda.
   double tract_lambda = 0.0;
+  /// What the model takes (so one new input can be checked and prepared without loading the
+  /// training data): one row's shape, the number of classes and the normalisation affine map
+  /// x -> (x - input_shift) * input_scale (DataSplit). Checkpoints written before these fields:
+  /// shape 0 (unknown), shift 0, scale 1.
+  InputShape input;
+  std::int64_t classes = 0;
+  double input_shift = 0.0, input_scale = 1.0;
+  bool standardized = false;  ///< trained on per-feature z-scores (not reproducible from meta)
 };
 
 /// Writes the checkpoint; `optimizer` may be null. Throws descent::Error on I/O failure.
@@ -39,5 +49,16 @@ CheckpointMeta load_checkpoint(const std::string& path, torch::nn::Module& model
 
 /// Reads only the metadata (to rebuild the model before load_checkpoint).
 CheckpointMeta read_checkpoint_meta(const std::string& path);
+
+/// A trained model rebuilt from its checkpoint, in eval mode, float32, plain layers (a TrAct
+/// first layer trains differently but computes the same forward).
+struct LoadedModel {
+  torch::nn::Sequential model{nullptr};
+  CheckpointMeta meta;  ///< input shape and classes filled in for older checkpoints too
+};
+/// Rebuilds and loads the model. For a checkpoint written before the input shape was recorded,
+/// the shape and classes come from loading its data set. Throws descent::InputError naming the
+/// file for a missing or unreadable checkpoint.
+LoadedModel load_model(const std::string& path);
 
 }  // namespace descent::train

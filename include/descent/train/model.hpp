@@ -12,6 +12,11 @@
 //                      (~20k parameters for 28x28 inputs; needs an image shape)
 //   "patch-cnn"        conv4x4/4(1->32)-ReLU, conv3x3(32->64)-ReLU, global average pool, Linear
 //                      (TrAct's patch CNN, spec 1.5; ~19k parameters)
+//   "gmp-cnn"          conv5x5/2(1->16), conv3x3/2(16->32), conv3x3(32->32), maxpool2,
+//                      conv3x3(32->64), each with batch norm and ReLU, global MAX pool, Linear
+//                      (the NormGrad pointing-game CNN, spec 4.5; ~33k parameters, >= 16x16)
+//   "gap-cnn"          the same with global average pooling
+// Models with batch norm are trained in train mode and evaluated in eval mode (train::run).
 // Parameters are float32 and initialised by LibTorch's defaults from torch's global generator:
 // call torch::manual_seed(seed) first for a reproducible model; use model->to(torch::kFloat64)
 // for double-precision curvature checks.

@@ -25,3 +25,22 @@ with gzip.open("u8_2x2x2.idx.gz", "wb") as f:
 with open("f32_3.idx", "wb") as f:
     f.write(bytes([0, 0, 0x0D, 1]) + struct.pack(">I", 3))
     f.write(np.array([0.5, -1.25, 1e10], dtype=">f4").tobytes())
+
+# PNG, written here with zlib/struct only (independent of libpng): a 2x3 palette image with a
+# tRNS (alpha) chunk, 8-bit. Palette: opaque red, half-transparent white, fully transparent green.
+import zlib
+
+
+def png_chunk(kind, data):
+    body = kind + data
+    return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF)
+
+
+with open("palette_alpha_2x3.png", "wb") as f:
+    f.write(b"\x89PNG\r\n\x1a\n")
+    f.write(png_chunk(b"IHDR", struct.pack(">IIBBBBB", 3, 2, 8, 3, 0, 0, 0)))
+    f.write(png_chunk(b"PLTE", bytes([255, 0, 0, 255, 255, 255, 0, 255, 0])))
+    f.write(png_chunk(b"tRNS", bytes([255, 128, 0])))
+    rows = bytes([0, 0, 1, 2, 0, 2, 1, 0])  # filter byte 0, then 3 indices per row
+    f.write(png_chunk(b"IDAT", zlib.compress(rows)))
+    f.write(png_chunk(b"IEND", b""))
