@@ -100,4 +100,12 @@ std::string describe_parse_error(const CLI::ParseError& e, const CLI::App& app, 
   return what;
 }
 
+Command needs_torch(CLI::App* cmd) {
+  return Command{cmd, [name = cmd->get_name()] {
+                   std::cerr << "descent: error: `" << name
+                             << "` needs LibTorch (build with DESCENT_WITH_TORCH=ON)\n";
+                   return 2;
+                 }};
+}
+
 }  // namespace descent::cli

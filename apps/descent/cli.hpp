@@ -95,5 +95,7 @@ void warn(const std::string& message);
 
 /// Prints JSON to stdout (pretty, newline-terminated).
 void print_json(const nlohmann::json& j);
+/// The command `cmd` in a build without LibTorch: running it says so and exits 2.
+Command needs_torch(CLI::App* cmd);
 
 }  // namespace descent::cli

@@ -216,11 +216,7 @@ const CommandRegistrar registrar("hessian", [](CLI::App& app, Globals& g) {
   return Command{cmd, [f, &g] { return run_hessian(*f, g); }};
 #else
   (void)g;
-  return Command{cmd, [] {
-                   std::cerr << "descent: error: `hessian` needs LibTorch (build with "
-                                "DESCENT_WITH_TORCH=ON)\n";
-                   return 2;
-                 }};
+  return needs_torch(cmd);
 #endif
 });
 

@@ -339,10 +339,7 @@ const CommandRegistrar saliency_registrar("saliency", [](CLI::App& app, Globals&
   return Command{cmd, [f, &g] { return run_saliency(*f, g); }};
 #else
   (void)g;
-  return Command{cmd, [] {
-                   std::cerr << "descent: error: `saliency` needs LibTorch\n";
-                   return 2;
-                 }};
+  return needs_torch(cmd);
 #endif
 });
 
@@ -365,10 +362,7 @@ const CommandRegistrar pointing_registrar("pointing-game", [](CLI::App& app, Glo
   return Command{cmd, [f, &g] { return run_pointing(*f, g); }};
 #else
   (void)g;
-  return Command{cmd, [] {
-                   std::cerr << "descent: error: `pointing-game` needs LibTorch\n";
-                   return 2;
-                 }};
+  return needs_torch(cmd);
 #endif
 });
 

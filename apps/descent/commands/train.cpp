@@ -121,11 +121,7 @@ const CommandRegistrar registrar("train", [](CLI::App& app, Globals& g) {
   return Command{cmd, [f, &g] { return run_train(*f, g); }};
 #else
   (void)g;
-  return Command{cmd, [] {
-                   std::cerr << "descent: error: `train` needs LibTorch (build with "
-                                "DESCENT_WITH_TORCH=ON)\n";
-                   return 2;
-                 }};
+  return needs_torch(cmd);
 #endif
 });
 
