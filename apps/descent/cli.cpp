@@ -4,6 +4,8 @@
 #include <iostream>
 #include <regex>
 
+#include "descent/core/error.hpp"
+
 namespace descent::cli {
 
 namespace {
@@ -49,6 +51,9 @@ void add_run_flags(CLI::App* cmd, RunFlags& flags) {
 }
 
 Callbacks make_callbacks(const RunFlags& flags, const Globals& globals) {
+  // CLI11's range checks let NaN through.
+  if (!(flags.time_limit >= 0))
+    throw InvalidOption("--time-limit", "must be a number >= 0 (seconds), got nan");
   Callbacks cbs;
   if (flags.progress && !globals.quiet) {
     auto bar = std::make_shared<ProgressBar>();

@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 
 #include "descent/core/error.hpp"
 
@@ -141,6 +143,8 @@ bool IterationLogger::iteration(const IterationInfo& info) {
 
 void IterationLogger::end(const Summary&) {
   out_.flush();
+  // A full disk (or /dev/full) fails silently in an ofstream: say so instead of a short log.
+  if (!out_) throw Error("cannot write log file " + path_ + ": " + std::strerror(errno));
 }
 
 // ---------------------------------------------------------------------------- EarlyStop

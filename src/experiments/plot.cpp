@@ -7,6 +7,7 @@
 
 #include "descent/core/error.hpp"
 #include "descent/experiments/runner.hpp"
+#include "descent/io/atomic_file.hpp"
 
 namespace descent::experiments {
 
@@ -95,9 +96,17 @@ bool render_plot(const std::string& experiment_dir, const Plot& plot, std::strin
     fs::remove(tmp, ec);
     return fail("gnuplot failed on " + script.string() + " (see " + err.string() + ")");
   }
-  fs::rename(tmp, dir / plot.file, ec);
   fs::remove(err, ec);
-  if (ec) return fail("cannot move plot into place: " + ec.message());
+  // Delivered by the atomic writer, so a link, a device or a pipe at the destination is written
+  // through, never replaced by the rename of a temporary file.
+  try {
+    const std::string png = io::read_file(tmp.string());
+    fs::remove(tmp, ec);
+    io::write_file_atomic((dir / plot.file).string(), png);
+  } catch (const Error& e) {
+    fs::remove(tmp, ec);
+    return fail(std::string("cannot write the plot: ") + e.what());
+  }
   return true;
 }
 

@@ -1,4 +1,6 @@
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -201,11 +203,12 @@ TrainResult run(const TrainOptions& o, Callbacks callbacks) {
     r.train_loss = row.train_loss;
     r.test_loss = row.test_loss;
     r.test_accuracy = row.test_accuracy;
-    if (log) {
+    if (log.is_open()) {
       log.precision(17);
       log << row.epoch << ',' << row.step << ',' << row.lr << ',' << row.train_loss << ','
           << row.test_loss << ',' << row.test_accuracy << ',' << row.seconds << '\n';
       log.flush();
+      if (!log) throw Error("cannot write log file " + o.log + ": " + std::strerror(errno));
     }
     if (!ckpt.empty()) {
       CheckpointMeta meta{o.model, o.data, o.optimizer, epoch, step, rng_text(rng), o.tract_lambda};

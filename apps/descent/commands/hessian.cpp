@@ -17,6 +17,7 @@
 #include "descent/curvature/slq.hpp"
 #include "descent/curvature_torch/hessian.hpp"
 #include "descent/experiments/runner.hpp"
+#include "descent/io/atomic_file.hpp"
 #include "descent/io/csv.hpp"
 #include "descent/train/checkpoint.hpp"
 #include "descent/train/data.hpp"
@@ -48,6 +49,12 @@ int run_hessian(const HessianFlags& f, const Globals& g) {
   Stopwatch clock;
   if (!f.plot.empty() && f.what != "density")
     warn("--plot applies to --what density only (ignored for " + f.what + ")");
+  if (!(f.sigma >= 0) || !std::isfinite(f.sigma))
+    throw InvalidOption("--sigma", "must be a finite number >= 0 (0: 1% of the spectral range)");
+  // The plot's CSV and gnuplot files go beside the PNG: a device or a pipe has no "beside".
+  if (!f.plot.empty() && io::resolve_output(f.plot).kind != io::OutputTarget::Kind::replace)
+    throw InvalidOption("--plot",
+                        "needs a file path (its CSV is written beside it), not " + f.plot);
   std::string model_spec = f.model;
   if (!f.checkpoint.empty()) {
     const train::CheckpointMeta meta = train::read_checkpoint_meta(f.checkpoint);

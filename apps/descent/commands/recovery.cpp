@@ -135,6 +135,10 @@ int run_recover(const RecoverFlags& f, const Globals& g) {
   SyntheticOptions so;
   double operator_rms = 1.0;
   const bool rescale = f.rescale == "on" || (f.rescale == "auto" && files);
+  if (!files && !f.reference_file.empty())
+    throw InvalidOption("--reference",
+                        "applies to --operator/--observations data (a synthetic "
+                        "problem knows its X*)");
   if (files) {
     auto dense = read_operator(f.operator_file, rescale, &operator_rms);
     y = read_vector(f.observations_file, "observations") / operator_rms;

@@ -1,6 +1,7 @@
 // `descent saliency` (one image's maps as a heat-map PNG and .npy) and `descent pointing-game`
 // (every method's pointing-game score), on a model trained by `descent train` (descent::saliency).
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <iostream>
 
@@ -156,6 +157,8 @@ int run_saliency(const SaliencyFlags& f, const Globals& g) {
     throw InvalidOption("--method", "unknown method '" + f.method +
                                         "' (normgrad, normgrad-3x3, combi, meta, gradient, "
                                         "gradient-x-input, gradcam)");
+  if (!(f.meta_lr > 0) || !std::isfinite(f.meta_lr))
+    throw InvalidOption("--meta-lr", "must be a finite number > 0, got " + check::show(f.meta_lr));
   train::LoadedModel lm = train::load_model(f.checkpoint);
   if (f.target < -1 || f.target >= lm.meta.classes)
     throw InvalidOption("--class",

@@ -93,6 +93,7 @@ class IterationLogger : public Callback {
   static std::shared_ptr<IterationLogger> for_path(const std::string& path);
   void begin(const RunInfo& info) override;
   bool iteration(const IterationInfo& info) override;
+  /// Throws descent::Error naming the file if any row could not be written (a full disk).
   void end(const Summary& summary) override;
 
  private:
