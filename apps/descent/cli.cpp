@@ -1,7 +1,9 @@
 #include "cli.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <iostream>
+#include <limits>
 #include <regex>
 
 #include "descent/core/error.hpp"
@@ -104,6 +106,29 @@ std::string describe_parse_error(const CLI::ParseError& e, const CLI::App& app, 
   what = std::regex_replace(what, huge, "inf");
   return what;
 }
+
+namespace {
+CLI::Validator finite_in(double lo, double hi, const std::string& what) {
+  return CLI::Validator(
+      [lo, hi, what](std::string& text) -> std::string {
+        double v = 0;
+        try {
+          std::size_t used = 0;
+          v = std::stod(text, &used);
+          if (used != text.size()) return "'" + text + "' is not a number";
+        } catch (const std::exception&) {
+          return "'" + text + "' is not a number";
+        }
+        if (!std::isfinite(v) || v < lo || v > hi) return "must be " + what + ", got " + text;
+        return {};
+      },
+      what);
+}
+}  // namespace
+
+const CLI::Validator finite_non_negative =
+    finite_in(0.0, std::numeric_limits<double>::max(), "a finite number >= 0");
+const CLI::Validator unit_interval = finite_in(0.0, 1.0, "a number in [0, 1]");
 
 Command needs_torch(CLI::App* cmd) {
   return Command{cmd, [name = cmd->get_name()] {

@@ -36,7 +36,6 @@ COMMANDS = {
                outputs=["--plan", "--potentials", "--log"],
                refuse=[("--eta", "nan"), ("--eta", "-1"), ("--tol", "inf"), ("--tol", "-1"),
                        ("--max-iterations", "-1"), ("--image-floor", "nan")]),
-    # --image-floor is read only with --images: a NaN there is ignored (KNOWN below).
     "solve": dict(base="solve {A} {b} --method sor --omega 1.2", inputs={"A": MTX, "b": MTX_VEC},
                   extra_inputs={"--x0": MTX_VEC},
                   outputs=["--out", "--history", "--log"],
@@ -111,12 +110,7 @@ COMMANDS = {
 # Open defects the sweep found, each "command [case]": the test fails if one of them passes
 # (remove it here) or if anything else fails. Issue 15 tracks them.
 KNOWN = {
-    # Flags that only apply to another mode are warned about and ignored, NaN included.
-    "ot [--image-floor nan]": "read only with --images; a NaN is ignored otherwise",
-    "bilevel [--sigma nan]": "the noise level of the stochastic problems; cosh-toy ignores it",
-    # Library option names in messages instead of the flag.
-    "recover [--outliers nan]": "the message names 'outlier_probability', not --outliers",
-    "distill [--images-per-class 0]": "the message does not name the flag",
+    # "command [case]": "why it is still open". Empty: every case passes.
 }
 
 

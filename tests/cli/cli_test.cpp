@@ -152,9 +152,9 @@ TEST(Cli, ParseErrorsNameTheProblemInTheDocumentedForm) {
   r = merged("--seed 3 --json nosuchcmd --x");
   EXPECT_NE(r.out.find("unknown command 'nosuchcmd'"), std::string::npos) << r.out;
   // A CLI11 range check: its upper bound DBL_MAX reads "inf".
-  r = merged("bilevel --sigma -1");
+  r = merged("minimize --time-limit -1");
   EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.out.find("descent: error: --sigma"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("descent: error: --time-limit"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("1797693134862315708"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("inf"), std::string::npos) << r.out;
   // A method option checked by the library, reported under the flag that set it.

@@ -229,7 +229,7 @@ const CommandRegistrar registrar("bilevel", [](CLI::App& app, Globals& g) {
   role("--blocks", "blocks", "blocks sampled per iteration (bsvrb, rsvrb; 0 = all)");
   cmd->add_option("--batch", f->batch, "samples per block (bsvrb) or minibatch (hyperclean)");
   cmd->add_option("--sigma", f->sigma, "oracle noise of mbbo-quadratic (0 = deterministic)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(finite_non_negative)
       ->capture_default_str();
   cmd->add_option("--n", f->n, "dimension of the LLC/LLSC toys")
       ->check(CLI::Range(4, 100000))

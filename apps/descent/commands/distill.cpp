@@ -79,7 +79,9 @@ const CommandRegistrar registrar("distill", [](CLI::App& app, Globals& g) {
   cmd->add_option("--data", f->data, "digits | fashion-mnist")
       ->check(CLI::IsMember({"digits", "fashion-mnist", "mnist-10k"}))
       ->capture_default_str();
-  cmd->add_option("--images-per-class", f->images_per_class)->capture_default_str();
+  cmd->add_option("--images-per-class", f->images_per_class)
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
   cmd->add_option("--outer-steps", f->outer_steps)->capture_default_str();
   cmd->add_option("--lambda", f->lambda, "inner L2 regularisation")->capture_default_str();
   cmd->add_option("--limit", f->limit, "use the first N images (not digits)")

@@ -228,6 +228,7 @@ const CommandRegistrar registrar("ot", [](CLI::App& app, Globals& g) {
                 "Write --plan/--potentials even when the run did not converge (with a warning)");
   cmd->add_flag("--images", f->images, "A and B are images (see below)");
   cmd->add_option("--image-floor", f->intensity_floor, "Added to every pixel intensity")
+      ->check(finite_non_negative)
       ->capture_default_str();
   option("--warmup", "warmup_steps", "SNS: Sinkhorn steps before Newton, N1");
   option("--sparsity", "sparsity", "SNS: lambda = sparsity / n");

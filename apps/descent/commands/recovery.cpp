@@ -287,6 +287,7 @@ const CommandRegistrar registrar("recover", [](CLI::App& app, Globals& g) {
                   "Synthetic: eigenvalues of X*, comma-separated (default 1 .. 0.5)");
   cmd->add_option("--measurements", f->measurements, "Synthetic: m")->capture_default_str();
   cmd->add_option("--outliers", f->outliers, "Synthetic: outlier probability p")
+      ->check(unit_interval)
       ->capture_default_str();
   cmd->add_option("--outlier-scale", f->outlier_scale, "Synthetic: outlier std / |X*|_F")
       ->capture_default_str();
