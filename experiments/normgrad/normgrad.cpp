@@ -26,6 +26,7 @@
 #include "descent/saliency/explain.hpp"
 #include "descent/saliency/heatmap.hpp"
 #include "descent/saliency/saliency.hpp"
+#include "descent/torch_support/threads.hpp"
 #include "descent/train/checkpoint.hpp"
 #include "descent/train/data.hpp"
 #include "descent/train/run.hpp"
@@ -135,11 +136,7 @@ double seconds_of(const std::function<void()>& f, int repeats) {
 
 Report run_normgrad(const ExperimentConfig& cfg) {
   Report report;
-  struct OneThread {  // small convolutions train fastest on one thread (spec C.2)
-    int before = torch::get_num_threads();
-    OneThread() { torch::set_num_threads(1); }
-    ~OneThread() { torch::set_num_threads(before); }
-  } one_thread;
+  const torch_support::ScopedTorchThreads one_thread(1);
   const bool q = cfg.quick;
   const Recipe rc = recipe(q);
   const std::string tag = q ? " (QUICK: " + std::to_string(rc.train_canvases) + " canvases, " +
@@ -154,6 +151,7 @@ Report run_normgrad(const ExperimentConfig& cfg) {
   // The test canvases, exactly as the training loop's test split.
   train::SplitOptions so;
   so.seed = cfg.seed;
+  so.train_limit = 1;  // only the test split is used, and it does not depend on this
   so.test_limit = rc.test_canvases;
   const train::DataSplit split = train::load_split("fashion-mnist-canvas", so);
   const train::TensorDataset& test = split.test;

@@ -18,6 +18,7 @@
 #include "descent/core/error.hpp"
 #include "descent/experiments/registry.hpp"
 #include "descent/io/csv.hpp"
+#include "descent/torch_support/threads.hpp"
 #include "descent/tract/tract.hpp"
 #include "descent/train/run.hpp"
 
@@ -129,11 +130,7 @@ Mean over_seeds(const Setup& s, int epochs, double lambda, const ExperimentConfi
 Report run_tract(const ExperimentConfig& cfg) {
   Report report;
   // One thread, the spec's protocol (small models train faster so); restored afterwards.
-  struct OneThread {
-    int before = torch::get_num_threads();
-    OneThread() { torch::set_num_threads(1); }
-    ~OneThread() { torch::set_num_threads(before); }
-  } one_thread;
+  const torch_support::ScopedTorchThreads one_thread(1);
   golden(report);
   const bool q = cfg.quick;
   const int seeds = q ? 1 : 2;

@@ -22,4 +22,12 @@ void install_thread_hook() {
   });
 }
 
+ScopedTorchThreads::ScopedTorchThreads(int threads) : before_(at::get_num_threads()) {
+  at::set_num_threads(threads);
+}
+
+ScopedTorchThreads::~ScopedTorchThreads() {
+  at::set_num_threads(before_);
+}
+
 }  // namespace descent::torch_support

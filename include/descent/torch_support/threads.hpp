@@ -8,4 +8,17 @@ namespace descent::torch_support {
 /// still allowed, at::set_num_interop_threads(n). Safe to call more than once.
 void install_thread_hook();
 
+/// LibTorch's intra-op thread count set to `threads` for this object's lifetime, then restored
+/// (small models train fastest on one thread: nn_training_methods.md C.2).
+class ScopedTorchThreads {
+ public:
+  explicit ScopedTorchThreads(int threads);
+  ~ScopedTorchThreads();
+  ScopedTorchThreads(const ScopedTorchThreads&) = delete;
+  ScopedTorchThreads& operator=(const ScopedTorchThreads&) = delete;
+
+ private:
+  int before_;
+};
+
 }  // namespace descent::torch_support
