@@ -129,6 +129,9 @@ CLI::Validator finite_in(double lo, double hi, const std::string& what) {
 const CLI::Validator finite_non_negative =
     finite_in(0.0, std::numeric_limits<double>::max(), "a finite number >= 0");
 const CLI::Validator unit_interval = finite_in(0.0, 1.0, "a number in [0, 1]");
+const CLI::Validator finite_positive =
+    finite_in(std::numeric_limits<double>::denorm_min(), std::numeric_limits<double>::max(),
+              "a finite number > 0");
 
 Command needs_torch(CLI::App* cmd) {
   return Command{cmd, [name = cmd->get_name()] {

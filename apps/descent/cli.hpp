@@ -97,7 +97,8 @@ void warn(const std::string& message);
 void print_json(const nlohmann::json& j);
 /// CLI11 validators that refuse NaN and infinity (CLI::NonNegativeNumber lets NaN through).
 extern const CLI::Validator finite_non_negative;
-extern const CLI::Validator unit_interval;  ///< finite, in [0, 1]
+extern const CLI::Validator unit_interval;    ///< finite, in [0, 1]
+extern const CLI::Validator finite_positive;  ///< finite, > 0
 
 /// The command `cmd` in a build without LibTorch: running it says so and exits 2.
 Command needs_torch(CLI::App* cmd);

@@ -90,6 +90,7 @@ CsvTable read_csv(const std::string& path, const CsvOptions& options) {
         throw InputError(path, ln, column_field(c, table.columns), detail::describe(e, fields[c]));
       values.push_back(v);
     }
+    table.lines.push_back(ln);
     ++n_rows;
   }
   if (first) throw InputError(path, 0, "", "empty file (no header and no data rows)");

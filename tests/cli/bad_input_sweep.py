@@ -22,8 +22,9 @@ import subprocess
 import sys
 import tempfile
 
-TABLE, VECTOR, MTX, MTX_VEC, CHECKPOINT, PNG, MANIFEST, RESULTS = (
-    "table", "vector", "mtx", "mtx-vector", "checkpoint", "png", "manifest", "results")
+TABLE, VECTOR, MTX, MTX_VEC, CHECKPOINT, PNG, MANIFEST, RESULTS, GBNN_MODEL = (
+    "table", "vector", "mtx", "mtx-vector", "checkpoint", "png", "manifest", "results",
+    "gbnn-model")
 
 # base: a fast valid run ({name} = a valid file of the kind given in inputs[name]);
 # inputs: placeholder -> file kind; extra_inputs: flag -> kind (appended when swept);
@@ -99,6 +100,20 @@ COMMANDS = {
                           inputs={"canvas_ck": CHECKPOINT}, outputs=["--out"],
                           refuse=[("--tolerance", "-1"), ("--limit", "-1"),
                                   ("--layer", "conv99")]),
+    # `boost` has three subcommands; "boost" sweeps fit, the other two have their own entries.
+    "boost": dict(base="boost fit --data {data} --task regress --rounds 3 --out {outdir}/m.json",
+                  inputs={"data": TABLE}, outputs=["--network", "--log"],
+                  refuse=[("--eta", "nan"), ("--eta", "-1"), ("--subsample", "0"),
+                          ("--subsample", "1.5"), ("--rounds", "0"), ("--units", "-1"),
+                          ("--alpha", "inf"), ("--tol", "nan"), ("--task", "ranking")]),
+    "boost predict": dict(base="boost predict --model {model} --data {data} --out {outdir}/p.csv",
+                          inputs={"model": GBNN_MODEL, "data": TABLE},
+                          outputs=["--staged"],  # --out is in base (required)
+                          refuse=[("--rounds", "0"), ("--rounds", "99")]),
+    "boost cv": dict(base="boost cv --data {data} --task regress --rounds 3 --folds 2 --grid none",
+                     inputs={"data": TABLE}, outputs=["--out"],
+                     refuse=[("--folds", "1"), ("--inner-folds", "0"), ("--grid", "eta=nan"),
+                             ("--grid", "depth=3")]),
     "report": dict(base="report {results}", inputs={"results": RESULTS}, outputs=[], refuse=[]),
     "repro": dict(base="repro gd-rosenbrock --quick --out {outdir}", inputs={}, outputs=[],
                   refuse=[]),
@@ -168,6 +183,12 @@ class Fixtures:
                 raise SystemExit(f"fixture {name} failed: {out}")
         self.valid[CHECKPOINT] = os.path.join(root, "ck", "checkpoint.pt")
         self.canvas_checkpoint = os.path.join(root, "canvas_ck", "checkpoint.pt")
+        model = os.path.join(root, "gbnn.json")
+        code, out = run(binary, f"boost fit --data {self.valid[TABLE]} --task regress --rounds 3 "
+                                f"--quiet --out {model}", root)
+        if code != 0:
+            raise SystemExit(f"fixture gbnn-model failed: {out}")
+        self.valid[GBNN_MODEL] = model
         results = os.path.join(root, "results")
         code, out = run(binary, f"repro gd-rosenbrock --quick --out {results}", root)
         if code != 0:
@@ -233,8 +254,13 @@ def cases(binary, fx, root):
             values.update(over or {})
             values["outdir"] = outdir or os.path.join(root, "unused_out")
             return spec["base"].format(**values)
-        # The valid run itself must succeed, or the cases below would prove nothing.
-        out.append((cmd, "valid", fill(outdir=os.path.join(root, f"{cmd}_ok")), None, ""))
+        # The valid run itself must succeed, or the cases below would prove nothing. Both
+        # output folders exist, so a command whose base writes into {outdir} (boost) fails
+        # only for the reason a case is about.
+        ok_dir = os.path.join(root, f"{cmd}_ok".replace(" ", "_"))
+        os.makedirs(ok_dir, exist_ok=True)
+        os.makedirs(os.path.join(root, "unused_out"), exist_ok=True)
+        out.append((cmd, "valid", fill(outdir=ok_dir), None, ""))
         k = 0
         for name, kind in list(inputs.items()) + list(spec.get("extra_inputs", {}).items()):
             for label, path in fx.bad_variants(kind, new_dir(root, f"{cmd}_{k}")):

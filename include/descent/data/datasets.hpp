@@ -32,6 +32,10 @@ struct Dataset {
   int image_height = 0;  ///< for image sets, so rows can be reshaped (row-major pixels)
   int image_width = 0;
   std::string source;  ///< the file(s) it was read from
+  /// For a user's table: the label written in the file for each class index (ascending).
+  /// Empty for the built-in sets, whose labels are the class indices.
+  std::vector<double> class_values;
+  std::string target_name;  ///< the target column's name in a user's table ("" if none)
 
   Eigen::Index size() const noexcept { return features.rows(); }
   Eigen::Index dimension() const noexcept { return features.cols(); }

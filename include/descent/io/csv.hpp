@@ -22,6 +22,7 @@ struct CsvOptions {
 struct CsvTable {
   std::vector<std::string> columns;  ///< empty if the file has no header
   Eigen::MatrixXd values;            ///< one row per data row
+  std::vector<std::size_t> lines;    ///< the file's line number of each data row (for messages)
 };
 
 /// Reads a numeric CSV file, gzip-compressed or not (detected by content). Blank lines and lines
