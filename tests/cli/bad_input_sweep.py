@@ -87,7 +87,8 @@ COMMANDS = {
     "train": dict(base="train --data iris --model mlp:8 --epochs 1", inputs={},
                   outputs=["--log"],  # --checkpoint DIR is created on demand
                   refuse=[("--lr", "nan"), ("--lr", "-1"), ("--epochs", "-1"), ("--batch", "0"),
-                          ("--tract", "-1"), ("--tract", "nan"), ("--weight-decay", "inf")]),
+                          ("--tract", "-1"), ("--tract", "nan"), ("--weight-decay", "inf"),
+                          ("--blocks", "0"), ("--noprop-eta", "nan"), ("--method", "forward")]),
     "hessian": dict(base="hessian --data digits --checkpoint {ck} --samples 100 --what density --probes 1 --lanczos-steps 5",
                     inputs={"ck": CHECKPOINT}, outputs=["--plot"],
                     refuse=[("--samples", "-1"), ("--probes", "0"), ("--sigma", "nan"),

@@ -6,6 +6,7 @@
 #include "descent/core/options.hpp"
 #include "descent/io/json.hpp"
 #ifdef DESCENT_HAVE_TORCH
+#include "descent/noprop/run.hpp"
 #include "descent/train/run.hpp"
 #endif
 
@@ -16,9 +17,76 @@ namespace {
 struct TrainFlags {
   train::TrainOptions options;
   RunFlags run;
+  std::string method = "backprop";
+  noprop::RunOptions noprop;  // --blocks, --embedding, ... (the rest comes from options)
+  bool no_inference_noise = false;
 };
 
+// `--method noprop|noprop-backprop`: NoProp-DT (descent/noprop) with the shared flags.
+int run_noprop(TrainFlags f, const Globals& g) {
+  noprop::RunOptions& n = f.noprop;
+  const train::TrainOptions& o = f.options;
+  if (o.resume) throw InvalidOption("--resume", "not available with --method " + f.method);
+  if (o.tract_lambda > 0) throw InvalidOption("--tract", "not available with --method " + f.method);
+  if (o.optimizer != "adam" && o.optimizer != "adamw")
+    warn("--optimizer " + o.optimizer + " is ignored: NoProp trains each block with its own AdamW");
+  if (o.schedule != "constant") warn("--schedule is ignored with --method " + f.method);
+  n.backprop = f.method == "noprop-backprop";
+  n.inference_noise = !f.no_inference_noise;
+  n.data = o.data;
+  n.model = o.model;
+  n.epochs = o.epochs;
+  n.batch = o.batch;
+  if (o.lr > 0) n.lr = o.lr;
+  if (o.weight_decay > 0) n.weight_decay = o.weight_decay;
+  n.seed = g.seed;
+  n.train_limit = o.train_limit;
+  n.test_limit = o.test_limit;
+  n.standardize = o.standardize;
+  n.normalize = o.normalize;
+  n.checkpoint_dir = o.checkpoint_dir;
+  const noprop::RunResult r = noprop::run(n, make_callbacks(f.run, g));
+  const Summary& s = r.summary;
+  if (g.json) {
+    nlohmann::json j = io::to_json(s);
+    j["method"] = f.method;
+    j["data"] = n.data;
+    j["model"] = n.model;
+    j["blocks"] = n.blocks;
+    j["embedding"] = n.embedding;
+    j["parameters"] = r.parameters;
+    j["train_size"] = r.train_size;
+    j["test_size"] = r.test_size;
+    j["test_accuracy"] = r.test_accuracy;
+    j["test_accuracy_no_noise"] = r.test_accuracy_no_noise;
+    nlohmann::json rows = nlohmann::json::array();
+    for (const auto& e : r.epochs)
+      rows.push_back({{"epoch", e.epoch},
+                      {"train_loss", e.train_loss},
+                      {"test_accuracy", e.test_accuracy},
+                      {"seconds", e.seconds}});
+    j["epochs"] = rows;
+    if (!r.checkpoint.empty()) j["checkpoint"] = r.checkpoint;
+    print_json(j);
+  } else {
+    for (const auto& e : r.epochs)
+      std::cout << "epoch " << e.epoch << ": train loss " << e.train_loss << ", test accuracy "
+                << e.test_accuracy << " (" << e.seconds << " s)\n";
+    std::cout << (n.backprop ? "back-propagation of NoProp's " : "NoProp-DT, ") << n.blocks
+              << " blocks (" << n.model << ", " << n.embedding << " embedding) on " << n.data
+              << " (" << r.parameters << " parameters, " << r.train_size << " train / "
+              << r.test_size << " test): test accuracy " << r.test_accuracy
+              << (n.backprop ? ""
+                             : " (without inference noise " +
+                                   std::to_string(r.test_accuracy_no_noise) + ")")
+              << "; " << s.brief() << "\n";
+    if (!r.checkpoint.empty()) std::cout << "  checkpoint: " << r.checkpoint << "\n";
+  }
+  return exit_code(s.status, Goal::budget);
+}
+
 int run_train(TrainFlags f, const Globals& g) {
+  if (f.method != "backprop") return run_noprop(std::move(f), g);
   f.options.seed = g.seed;
   if (f.options.log.empty()) f.options.log = f.run.log;
   f.run.log.clear();  // the loop writes its own per-epoch CSV
@@ -117,6 +185,25 @@ const CommandRegistrar registrar("train", [](CLI::App& app, Globals& g) {
   cmd->add_option("--tract", o.tract_lambda,
                   "TrAct on the first Linear/Conv2d layer with this lambda (0.1 is the paper's); "
                   "0 = off");
+  cmd->add_option("--method", f->method,
+                  "backprop (the loop above), noprop (NoProp-DT: one denoising block per "
+                  "step) or noprop-backprop (NoProp's architecture trained end to end)")
+      ->check(CLI::IsMember({"backprop", "noprop", "noprop-backprop"}))
+      ->capture_default_str();
+  cmd->add_option("--blocks", f->noprop.blocks, "NoProp: denoising blocks T")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  cmd->add_option("--embedding", f->noprop.embedding, "NoProp: class embeddings")
+      ->check(CLI::IsMember({"onehot", "learned"}))
+      ->capture_default_str();
+  cmd->add_option("--embedding-dim", f->noprop.embedding_dim, "NoProp: width of learned embeddings")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  cmd->add_option("--noprop-eta", f->noprop.eta, "NoProp: weight of the denoising loss")
+      ->check(finite_positive)
+      ->capture_default_str();
+  cmd->add_flag("--no-inference-noise", f->no_inference_noise,
+                "NoProp: predict along the noise-free path (z_0 = 0, no noise per block)");
   add_run_flags(cmd, f->run);
   return Command{cmd, [f, &g] { return run_train(*f, g); }};
 #else
