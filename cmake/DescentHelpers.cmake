@@ -34,6 +34,9 @@ function(descent_target_defaults target)
                                              -fno-sanitize-recover=all)
     target_link_options(${target} PRIVATE -fsanitize=${DESCENT_SANITIZE})
   endif()
+  if(DESCENT_FUZZ)  # coverage for libFuzzer in every library the fuzz targets reach
+    target_compile_options(${target} PRIVATE -fsanitize=fuzzer-no-link)
+  endif()
 endfunction()
 
 # descent_add_library(<family> SOURCES ... [DEPS ...] [PRIVATE_DEPS ...] [TORCH])

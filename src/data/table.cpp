@@ -166,6 +166,14 @@ Dataset read_libsvm_table(const std::string& path, const TableOptions& o) {
   Dataset d;
   d.name = fs::path(path).filename().string();
   d.source = path;
+  // A dense table: refuse widths that would not fit in memory (a stray huge index) up front.
+  constexpr double kMaxDenseValues = double(1 << 28);  // 2 GiB of doubles
+  if (double(s.features.rows()) * double(s.features.cols()) > kMaxDenseValues)
+    throw InputError(path, 0, "index",
+                     std::to_string(s.features.rows()) + " rows × " +
+                         std::to_string(s.features.cols()) +
+                         " features is too large for a dense table (largest feature index too "
+                         "high?)");
   d.features = Eigen::MatrixXd(s.features);
   d.targets = s.labels;
   if (o.expected_feature_count > 0 &&

@@ -38,6 +38,14 @@ Json read_json(const std::string& path) {
         why.rfind("[json.exception", 0) == 0 && p != std::string::npos)
       why.erase(0, p + 2);
     throw InputError(path, line, "json", why);
+  } catch (const Json::exception& e) {
+    // Not a syntax error: e.g. out_of_range.406, a number too large for a double (found by
+    // fuzzing: it escaped as an nlohmann exception).
+    std::string why = e.what();
+    if (const auto p = why.find("] ");
+        why.rfind("[json.exception", 0) == 0 && p != std::string::npos)
+      why.erase(0, p + 2);
+    throw InputError(path, 0, "json", why);
   }
 }
 

@@ -1,6 +1,8 @@
 // LIBSVM / svmlight reader and writer.
 #include "descent/io/libsvm.hpp"
 
+#include <algorithm>
+
 #include <charconv>
 #include <cmath>
 #include <vector>
@@ -94,10 +96,14 @@ SvmlightData read_libsvm(const std::string& path, std::size_t n_features) {
   SvmlightData d;
   d.labels =
       Eigen::Map<const Eigen::VectorXd>(labels.data(), static_cast<Eigen::Index>(labels.size()));
-  using Csr = Eigen::SparseMatrix<double, Eigen::RowMajor>;
-  d.features = Eigen::Map<const Csr>(
-      static_cast<Eigen::Index>(labels.size()), static_cast<Eigen::Index>(cols),
-      static_cast<Eigen::Index>(values.size()), outer.data(), inner.data(), values.data());
+  // Filled from the CSR arrays directly: assigning from an Eigen::Map reserves
+  // 2·max(rows, cols) entries first (Eigen's generic sparse assignment), gigabytes for a file
+  // with one huge index (found by fuzzing).
+  d.features.resize(static_cast<Eigen::Index>(labels.size()), static_cast<Eigen::Index>(cols));
+  d.features.resizeNonZeros(static_cast<Eigen::Index>(values.size()));
+  std::copy(outer.begin(), outer.end(), d.features.outerIndexPtr());
+  std::copy(inner.begin(), inner.end(), d.features.innerIndexPtr());
+  std::copy(values.begin(), values.end(), d.features.valuePtr());
   return d;
 }
 

@@ -273,6 +273,13 @@ NpyArray read_npy(const std::string& path) {
                          at(data_start));
   }
 
+  // A zero-sized array may still claim a dimension of 10^11, which a consumer then loops over
+  // (found by fuzzing): every dimension must fit an int32.
+  for (std::size_t d : a.shape)
+    if (d > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()))
+      throw InputError(path, 0, "shape",
+                       "dimension " + std::to_string(d) + " of shape " + shape_text(a.shape) +
+                           " exceeds 2^31-1" + at(header_start));
   a.data.resize(count);
   const char* p = bytes.data() + data_start;
   if (a.dtype == "<f8")
@@ -295,6 +302,9 @@ Eigen::MatrixXd read_npy_matrix(const std::string& path) {
                      "expected a 1-D or 2-D array, found shape " + shape_text(a.shape));
   const auto rows = static_cast<Eigen::Index>(a.shape.empty() ? 1 : a.shape[0]);
   const auto cols = static_cast<Eigen::Index>(a.shape.size() == 2 ? a.shape[1] : 1);
+  // An empty array (a zero dimension beside a large one) is returned without a copy loop over
+  // the other dimension (found by fuzzing: 0 × 10^9 took seconds under the sanitizers).
+  if (a.data.empty()) return Eigen::MatrixXd(rows, cols);
   using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
   return Eigen::Map<const RowMajor>(a.data.data(), rows, cols);
 }
