@@ -80,12 +80,6 @@ double score_of(const data::Dataset& d, const FoldData& fd, const Eigen::VectorX
   return (pred.array() == fd.y_test.array()).cast<double>().mean();
 }
 
-Eigen::MatrixXd one_hot(const Eigen::VectorXd& y, int k) {
-  Eigen::MatrixXd out = Eigen::MatrixXd::Zero(y.size(), k);
-  for (Eigen::Index i = 0; i < y.size(); ++i) out(i, Eigen::Index(y[i])) = 1.0;
-  return out;
-}
-
 Eigen::VectorXd mlp_decide(const Mlp& m, const Eigen::MatrixXd& x, bool regression) {
   const Eigen::MatrixXd out = m.predict(x);
   if (regression) return out.col(0);

@@ -61,12 +61,6 @@ Eigen::ArrayXd signed_labels(const Eigen::VectorXd& y) {
   return 2.0 * y.array() - 1.0;
 }
 
-Eigen::MatrixXd one_hot(const Eigen::VectorXd& y, Eigen::Index k) {
-  Eigen::MatrixXd out = Eigen::MatrixXd::Zero(y.size(), k);
-  for (Eigen::Index i = 0; i < y.size(); ++i) out(i, static_cast<Eigen::Index>(y[i])) = 1.0;
-  return out;
-}
-
 // log(1 + e^{−z}) without overflow.
 double softplus_neg(double z) {
   return std::max(-z, 0.0) + std::log1p(std::exp(-std::abs(z)));
@@ -78,6 +72,12 @@ double log_sum_exp(const Eigen::RowVectorXd& f) {
 }
 
 }  // namespace
+
+Eigen::MatrixXd one_hot(const Eigen::VectorXd& y, Eigen::Index classes) {
+  Eigen::MatrixXd out = Eigen::MatrixXd::Zero(y.size(), classes);
+  for (Eigen::Index i = 0; i < y.size(); ++i) out(i, static_cast<Eigen::Index>(y[i])) = 1.0;
+  return out;
+}
 
 Eigen::Index score_columns(Task task, int classes) {
   return task == Task::multiclass ? classes : 1;

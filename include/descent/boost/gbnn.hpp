@@ -79,6 +79,8 @@ struct GbnnOptions {
 };
 
 // ---- The losses of §3.1, on raw scores F (n × outputs) and targets y (class index or value).
+/// One row per label: 1 in the column of the class index y_i, 0 elsewhere.
+Eigen::MatrixXd one_hot(const Eigen::VectorXd& y, Eigen::Index classes);
 /// Outputs of the raw score: K for multiclass, 1 otherwise.
 Eigen::Index score_columns(Task task, int classes);
 /// The loss-minimising constant F₀ (1 × outputs).
