@@ -70,11 +70,19 @@ bool render_plot(const std::string& experiment_dir, const Plot& plot, std::strin
   for (const auto& s : plot.series) {
     const fs::path csv = dir / s.csv;
     const int xi = column_index(csv, s.x), yi = column_index(csv, s.y);
-    if (xi == 0 || yi == 0)
+    const int ei = s.yerr.empty() ? -1 : column_index(csv, s.yerr);
+    if (xi == 0 || yi == 0 || ei == 0)
       return fail("plot " + plot.file + ": " + csv.string() + " has no column '" +
-                  (xi == 0 ? s.x : s.y) + "'");
-    gp << (first ? "" : ", ") << quote(csv.string()) << " skip 1 using " << xi << ":" << yi
-       << " with lines linewidth 2 title " << quote(s.label.empty() ? s.y : s.label);
+                  (xi == 0   ? s.x
+                   : yi == 0 ? s.y
+                             : s.yerr) +
+                  "'");
+    gp << (first ? "" : ", ") << quote(csv.string()) << " skip 1 using " << xi << ":" << yi;
+    if (ei > 0)
+      gp << ":" << ei << " with yerrorlines";
+    else
+      gp << " with lines";
+    gp << " linewidth 2 title " << quote(s.label.empty() ? s.y : s.label);
     first = false;
   }
   if (first) return fail("plot " + plot.file + " has no series");

@@ -48,8 +48,11 @@ nlohmann::json to_json(const Claim& c) {
 
 nlohmann::json to_json(const Plot& p) {
   nlohmann::json series = nlohmann::json::array();
-  for (const auto& s : p.series)
-    series.push_back({{"csv", s.csv}, {"x", s.x}, {"y", s.y}, {"label", s.label}});
+  for (const auto& s : p.series) {
+    nlohmann::json js{{"csv", s.csv}, {"x", s.x}, {"y", s.y}, {"label", s.label}};
+    if (!s.yerr.empty()) js["yerr"] = s.yerr;
+    series.push_back(js);
+  }
   return {{"file", p.file}, {"title", p.title}, {"xlabel", p.xlabel}, {"ylabel", p.ylabel},
           {"logx", p.logx}, {"logy", p.logy},   {"series", series}};
 }
@@ -64,7 +67,7 @@ Plot plot_from_json(const nlohmann::json& j) {
   p.logy = j.value("logy", false);
   for (const auto& s : j.at("series"))
     p.series.push_back({s.at("csv").get<std::string>(), s.at("x").get<std::string>(),
-                        s.at("y").get<std::string>(), s.value("label", "")});
+                        s.at("y").get<std::string>(), s.value("label", ""), s.value("yerr", "")});
   return p;
 }
 

@@ -22,9 +22,9 @@ import subprocess
 import sys
 import tempfile
 
-TABLE, VECTOR, MTX, MTX_VEC, CHECKPOINT, PNG, MANIFEST, RESULTS, GBNN_MODEL = (
+TABLE, VECTOR, MTX, MTX_VEC, CHECKPOINT, PNG, MANIFEST, RESULTS, GBNN_MODEL, DESIGNS = (
     "table", "vector", "mtx", "mtx-vector", "checkpoint", "png", "manifest", "results",
-    "gbnn-model")
+    "gbnn-model", "designs")
 
 # base: a fast valid run ({name} = a valid file of the kind given in inputs[name]);
 # inputs: placeholder -> file kind; extra_inputs: flag -> kind (appended when swept);
@@ -115,6 +115,19 @@ COMMANDS = {
                      inputs={"data": TABLE}, outputs=["--out"],
                      refuse=[("--folds", "1"), ("--inner-folds", "0"), ("--grid", "eta=nan"),
                              ("--grid", "depth=3")]),
+    # `offline` has two subcommands; "offline" sweeps propose, "offline eval" has its entry.
+    "offline": dict(base="offline propose --data {designs} --hidden 8 --epochs 1 --steps 2 "
+                         "--count 4 --out {outdir}/p.csv",
+                    inputs={"designs": DESIGNS}, outputs=["--log"],
+                    refuse=[("--epsilon", "nan"), ("--epsilon", "-1"), ("--rho", "0"),
+                            ("--r", "inf"), ("--count", "0"), ("--epochs", "0"),
+                            ("--lr", "nan"), ("--hidden", "0"), ("--regularizer", "sam"),
+                            ("--discrete", "A,,C"), ("--target", "missing_column")]),
+    "offline eval": dict(base="offline eval --task branin20 --samples 200 --hidden 8 --epochs 1 "
+                              "--steps 2 --count 4",
+                         inputs={}, outputs=["--out", "--log"],
+                         refuse=[("--task", "ackley"), ("--samples", "2"),
+                                 ("--cmaes-sigma", "nan"), ("--ensemble", "0")]),
     "report": dict(base="report {results}", inputs={"results": RESULTS}, outputs=[], refuse=[]),
     "repro": dict(base="repro gd-rosenbrock --quick --out {outdir}", inputs={}, outputs=[],
                   refuse=[]),
@@ -156,6 +169,8 @@ class Fixtures:
         self.valid = {}
         w = lambda name, text: self._write(name, text)
         self.valid[TABLE] = w("points.csv", "".join(f"{i % 5},{(i * 7) % 3}\n" for i in range(12)))
+        self.valid[DESIGNS] = w("designs.csv", "a,b,y\n" + "".join(
+            f"{i % 5},{(i * 7) % 3},{(i * 3) % 4}\n" for i in range(12)))
         self.valid[VECTOR] = w("weights.csv", "".join("1\n" for _ in range(12)))
         n = 6
         entries = [f"{i} {i} 4" for i in range(1, n + 1)] + \
@@ -231,13 +246,15 @@ class Fixtures:
         data = open(valid, "rb").read()
         if kind != VECTOR:  # a one-column text table cut anywhere is a valid (shorter) vector
             cut = len(data) // 2
-            if kind in (TABLE, MTX, MTX_VEC, MANIFEST):
+            if kind in (TABLE, MTX, MTX_VEC, MANIFEST, DESIGNS):
                 # End right after a separator, so the last row is short: a text table cut at
                 # a row boundary is just a smaller valid table.
                 cut = max(data.rfind(b",", 0, cut), data.rfind(b" ", 0, cut)) + 1
             make("truncated", data[:cut])
         if kind in (TABLE, VECTOR):
             make("non-finite", data.replace(b"1", b"nan", 1))
+        if kind == DESIGNS:  # "nan" is a missing value there (skipped); infinity is refused
+            make("non-finite", data.replace(b"1", b"inf", 1))
         if kind in (MTX, MTX_VEC):
             make("non-finite", data.replace(b" 4\n", b" inf\n", 1).replace(b"\n1\n", b"\nnan\n", 1))
         return out

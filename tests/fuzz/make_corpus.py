@@ -44,6 +44,13 @@ for name, text in csv.items():
 put("csv", "gzip.csv", gz(csv["header.csv"]))
 put("table", "labels.csv", "a,b,label\n1,2,5\n3,4,7\n5,6,5\n")
 put("table", "fraction.csv", "a,b,label\n1,2,0.5\n")
+# Tables of measured designs (offline optimisation): numbers, letters, sequences.
+for name, text in csv.items():
+    put("design_table", name, text)
+put("design_table", "letters.csv", "p1,p2,y\nA,C,1\nT,G,2\nG,G,0.5\n")
+put("design_table", "sequences.csv", "seq,y\nACGT,1\nTTGA,2\n\"GGCA\",NA\n")
+put("design_table", "bad_letter.csv", "seq,y\nACGU,1\nACGT,2\n")
+put("design_table", "constant.csv", "a,y\n1,3\n2,3\n")
 
 # .npy
 def npy(a):

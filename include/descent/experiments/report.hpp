@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -26,10 +27,19 @@ struct Claim {
 
 /// One curve of a plot: columns `x` and `y` of a CSV in the experiment's folder.
 struct PlotSeries {
+  PlotSeries() = default;
+  PlotSeries(std::string csv_, std::string x_, std::string y_, std::string label_ = {},
+             std::string yerr_ = {})
+      : csv(std::move(csv_)),
+        x(std::move(x_)),
+        y(std::move(y_)),
+        label(std::move(label_)),
+        yerr(std::move(yerr_)) {}
   std::string csv;  ///< file name relative to the experiment folder
   std::string x;    ///< column name
   std::string y;    ///< column name
   std::string label;
+  std::string yerr;  ///< optional column of ± error bars (drawn with yerrorlines)
 };
 
 /// A plot the report renders to PNG with gnuplot.

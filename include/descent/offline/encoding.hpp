@@ -1,0 +1,45 @@
+// How designs are presented to a surrogate: sequences as Design-Bench's logits (one-hot
+// smoothed toward uniform, log-probabilities relative to the first letter: K − 1 numbers per
+// position), then every input column z-scored; decoding takes the arg-max letter per position
+// (the reference letter having logit 0).
+#pragma once
+
+#include <Eigen/Core>
+
+#include "descent/offline/task.hpp"
+
+namespace descent::offline {
+
+/// Design-Bench's soft interpolation toward the uniform distribution before taking logs.
+inline constexpr double kSoftInterpolation = 0.6;
+
+/// n × (L·(K−1)) logits of the letter codes (n × L).
+Eigen::MatrixXd codes_to_logits(const Eigen::MatrixXd& codes, int letters,
+                                double soft_interpolation = kSoftInterpolation);
+/// The arg-max letter of each position (ties: the lowest code).
+Eigen::MatrixXd logits_to_codes(const Eigen::MatrixXd& logits, Eigen::Index positions, int letters);
+
+/// Column-wise z-scoring (population s.d.; constant columns get scale 1).
+struct ZScore {
+  Eigen::RowVectorXd mean, scale;
+  static ZScore fit(const Eigen::MatrixXd& x);
+  Eigen::MatrixXd apply(const Eigen::MatrixXd& x) const;
+  Eigen::MatrixXd invert(const Eigen::MatrixXd& z) const;
+};
+
+/// A task's designs as the surrogate sees them (logits for discrete spaces, then z-scored),
+/// and back.
+class InputEncoding {
+ public:
+  InputEncoding(const DesignSpace& space, const Eigen::MatrixXd& designs);
+  Eigen::MatrixXd encode(const Eigen::MatrixXd& designs) const;
+  /// Continuous: un-z-scores. Discrete: un-z-scores, then arg-max letters.
+  Eigen::MatrixXd decode(const Eigen::MatrixXd& inputs) const;
+  Eigen::Index input_dimension() const noexcept { return z_.mean.size(); }
+
+ private:
+  DesignSpace space_;
+  ZScore z_;
+};
+
+}  // namespace descent::offline

@@ -1,0 +1,76 @@
+#include "descent/offline/encoding.hpp"
+
+#include <cmath>
+
+#include "descent/core/error.hpp"
+
+namespace descent::offline {
+
+Eigen::MatrixXd codes_to_logits(const Eigen::MatrixXd& codes, int letters, double soft) {
+  if (letters < 2) throw InvalidOption("alphabet", "needs at least 2 letters");
+  const int k1 = letters - 1;
+  // log p(letter) − log p(letter 0), p = soft·onehot + (1 − soft)/K.
+  const double on = std::log(soft + (1.0 - soft) / letters), off = std::log((1.0 - soft) / letters);
+  Eigen::MatrixXd out(codes.rows(), codes.cols() * k1);
+  for (Eigen::Index r = 0; r < codes.rows(); ++r)
+    for (Eigen::Index p = 0; p < codes.cols(); ++p) {
+      const int c = int(codes(r, p));
+      if (c < 0 || c >= letters) throw Error("codes_to_logits: letter code out of range");
+      const double ref = c == 0 ? on : off;
+      for (int k = 1; k <= k1; ++k) out(r, p * k1 + k - 1) = (c == k ? on : off) - ref;
+    }
+  return out;
+}
+
+Eigen::MatrixXd logits_to_codes(const Eigen::MatrixXd& logits, Eigen::Index positions,
+                                int letters) {
+  const int k1 = letters - 1;
+  if (logits.cols() != positions * k1) throw Error("logits_to_codes: wrong number of columns");
+  Eigen::MatrixXd out(logits.rows(), positions);
+  for (Eigen::Index r = 0; r < logits.rows(); ++r)
+    for (Eigen::Index p = 0; p < positions; ++p) {
+      int best = 0;
+      double value = 0.0;  // the reference letter
+      for (int k = 1; k <= k1; ++k)
+        if (logits(r, p * k1 + k - 1) > value) {
+          value = logits(r, p * k1 + k - 1);
+          best = k;
+        }
+      out(r, p) = best;
+    }
+  return out;
+}
+
+ZScore ZScore::fit(const Eigen::MatrixXd& x) {
+  if (x.rows() < 1) throw Error("ZScore::fit: no rows");
+  ZScore z;
+  z.mean = x.colwise().mean();
+  z.scale = ((x.rowwise() - z.mean).array().square().colwise().sum() / double(x.rows())).sqrt();
+  for (Eigen::Index j = 0; j < z.scale.size(); ++j)
+    if (!(z.scale[j] > 1e-12)) z.scale[j] = 1.0;
+  return z;
+}
+
+Eigen::MatrixXd ZScore::apply(const Eigen::MatrixXd& x) const {
+  return (x.rowwise() - mean).array().rowwise() / scale.array();
+}
+
+Eigen::MatrixXd ZScore::invert(const Eigen::MatrixXd& z) const {
+  return (z.array().rowwise() * scale.array()).matrix().rowwise() + mean;
+}
+
+InputEncoding::InputEncoding(const DesignSpace& space, const Eigen::MatrixXd& designs)
+    : space_(space) {
+  z_ = ZScore::fit(space.discrete ? codes_to_logits(designs, space.letters()) : designs);
+}
+
+Eigen::MatrixXd InputEncoding::encode(const Eigen::MatrixXd& designs) const {
+  return z_.apply(space_.discrete ? codes_to_logits(designs, space_.letters()) : designs);
+}
+
+Eigen::MatrixXd InputEncoding::decode(const Eigen::MatrixXd& inputs) const {
+  const Eigen::MatrixXd raw = z_.invert(inputs);
+  return space_.discrete ? logits_to_codes(raw, space_.dimension, space_.letters()) : raw;
+}
+
+}  // namespace descent::offline
