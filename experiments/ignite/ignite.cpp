@@ -277,7 +277,12 @@ Report run_ignite(const ExperimentConfig& cfg) {
     for (std::size_t j; (j = next.fetch_add(1)) < jobs.size();) {
       const Job& job = jobs[j];
       const std::uint64_t seed = derive_seed(cfg.seed, {job.task, std::uint64_t(job.seed)});
-      results[j] = run_job(tasks[job.task], s, vs[job.variant], seed);
+      try {
+        results[j] = run_job(tasks[job.task], s, vs[job.variant], seed);
+      } catch (const std::exception& e) {  // reported below, not std::terminate
+        results[j].status = Status::failed;
+        results[j].message = e.what();
+      }
     }
   };
   {
@@ -288,12 +293,21 @@ Report run_ignite(const ExperimentConfig& cfg) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   report.metric("grid.seconds", seconds);
+  auto usable = [](const JobResult& r) {
+    return r.status != Status::diverged && r.status != Status::failed;
+  };
   auto result = [&](std::size_t t, std::size_t v, int sd) -> const JobResult& {
     return results[(t * std::size_t(s.seeds) + std::size_t(sd)) * vs.size() + v];
   };
-  int diverged = 0;
-  for (const auto& r : results) diverged += r.status == Status::diverged ? 1 : 0;
+  int diverged = 0, failed = 0;
+  for (const auto& r : results) {
+    diverged += r.status == Status::diverged ? 1 : 0;
+    failed += r.status == Status::failed ? 1 : 0;
+    if (r.status == Status::failed && failed == 1)
+      report.notes.push_back("A run failed with an error (the first one's message): " + r.message);
+  }
   report.metric("grid.diverged_runs", diverged);
+  report.metric("grid.failed_runs", failed);
 
   // Per task and variant.
   double dual_err = 0.0, within_sum = 0.0;
@@ -315,7 +329,7 @@ Report run_ignite(const ExperimentConfig& cfg) {
       std::vector<double> a, b, c, h;
       for (int sd = 0; sd < s.seeds; ++sd) {
         const JobResult& r = result(t, v, sd);
-        if (r.status == Status::diverged) continue;
+        if (r.status == Status::diverged || r.status == Status::failed) continue;
         a.push_back(r.scores.p100);
         b.push_back(r.scores.p80);
         c.push_back(r.scores.p50);
@@ -342,13 +356,16 @@ Report run_ignite(const ExperimentConfig& cfg) {
     // Paired over seeds: IGNITE (clamped) against vanilla.
     int lower = 0;
     for (int sd = 0; sd < s.seeds; ++sd)
-      lower += result(t, 1, sd).heldout < result(t, 0, sd).heldout ? 1 : 0;
+      lower += usable(result(t, 1, sd)) && usable(result(t, 0, sd)) &&
+                       result(t, 1, sd).heldout < result(t, 0, sd).heldout
+                   ? 1
+                   : 0;
     report.metric(name + ".ignite_lower_sharpness_seeds", lower);
     // The paired difference of p100, IGNITE (clamped) − vanilla, over seeds.
     {
       std::vector<double> diff;
       for (int sd = 0; sd < s.seeds; ++sd)
-        if (result(t, 1, sd).status != Status::diverged && result(t, 0, sd).status != Status::diverged)
+        if (usable(result(t, 1, sd)) && usable(result(t, 0, sd)))
           diff.push_back(result(t, 1, sd).scores.p100 - result(t, 0, sd).scores.p100);
       const auto [dm, dse] = mean_and_se(diff);
       report.metric(name + ".ignite_minus_vanilla_p100_mean", dm);
@@ -373,9 +390,10 @@ Report run_ignite(const ExperimentConfig& cfg) {
     int negative = 0;
     for (std::size_t j = 0; j < jobs.size(); ++j) {
       const JobResult& r = results[j];
+      const bool ok = usable(r);  // a diverged or failed run has no scores: NaN, not 0
       runs.row(Eigen::Index(j)) << double(jobs[j].task), double(jobs[j].variant),
-          double(jobs[j].seed), r.scores.p100, r.scores.p80, r.scores.p50, r.heldout,
-          r.final_lambda, r.min_lambda;
+          double(jobs[j].seed), ok ? r.scores.p100 : NAN, ok ? r.scores.p80 : NAN,
+          ok ? r.scores.p50 : NAN, r.heldout, r.final_lambda, r.min_lambda;
       if (vs[jobs[j].variant].dual == DualMode::code_faithful &&
           vs[jobs[j].variant].kind == RegularizerKind::ignite) {
         min_code_lambda = std::min(min_code_lambda, r.min_lambda);
@@ -451,13 +469,12 @@ Report run_ignite(const ExperimentConfig& cfg) {
     for (std::size_t v = 1; v < vs.size(); ++v) {
       cols.push_back(vs[v].key + "_gain");
       cols.push_back(vs[v].key + "_gain_se");
-      p.series.push_back({"p100_gain.csv", "task", vs[v].key + "_gain", vs[v].label,
-                          vs[v].key + "_gain_se"});
+      p.series.push_back(
+          {"p100_gain.csv", "task", vs[v].key + "_gain", vs[v].label, vs[v].key + "_gain_se"});
       for (std::size_t t = 0; t < tasks.size(); ++t) {
         std::vector<double> d;
         for (int sd = 0; sd < s.seeds; ++sd)
-          if (result(t, v, sd).status != Status::diverged &&
-              result(t, 0, sd).status != Status::diverged)
+          if (usable(result(t, v, sd)) && usable(result(t, 0, sd)))
             d.push_back(result(t, v, sd).scores.p100 - result(t, 0, sd).scores.p100);
         const auto [m, se] = mean_and_se(d);
         gain(Eigen::Index(t), 0) = double(t + 1);

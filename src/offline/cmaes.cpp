@@ -27,7 +27,7 @@ Cmaes::Cmaes(const Eigen::VectorXd& start, const CmaesOptions& o)
   lambda_ = o.population > 0 ? o.population : 4 + int(std::floor(3.0 * std::log(n)));
   mu_ = lambda_ / 2;
   weights_.resize(mu_);
-  for (int i = 0; i < mu_; ++i) weights_[i] = std::log(mu_ + 0.5) - std::log(i + 1.0);
+  for (int i = 0; i < mu_; ++i) weights_[i] = std::log((lambda_ + 1) / 2.0) - std::log(i + 1.0);
   weights_ /= weights_.sum();
   mueff_ = 1.0 / weights_.squaredNorm();
   cc_ = (4.0 + mueff_ / n) / (n + 4.0 + 2.0 * mueff_ / n);
@@ -56,6 +56,7 @@ const Eigen::MatrixXd& Cmaes::ask() {
 }
 
 void Cmaes::tell(const Eigen::VectorXd& f) {
+  if (x_.rows() != lambda_) throw Error("Cmaes::tell: call ask() first");
   if (f.size() != lambda_) throw Error("Cmaes::tell: one value per candidate expected");
   std::vector<int> order(static_cast<std::size_t>(lambda_));
   std::iota(order.begin(), order.end(), 0);
@@ -71,6 +72,7 @@ void Cmaes::tell(const Eigen::VectorXd& f) {
   Eigen::VectorXd yw = Eigen::VectorXd::Zero(n_);
   for (int i = 0; i < mu_; ++i) yw += weights_[i] * y_.row(order[std::size_t(i)]).transpose();
   m_ += sigma_ * yw;
+  x_.resize(0, 0);  // one tell per ask
   // C^{-1/2} y_w = B D^{-1} Bᵀ y_w.
   const Eigen::VectorXd c_inv_half_yw = b_ * (b_.transpose() * yw).cwiseQuotient(d_);
   ps_ = (1.0 - cs_) * ps_ + std::sqrt(cs_ * (2.0 - cs_) * mueff_) * c_inv_half_yw;

@@ -96,6 +96,25 @@ Task read_design_table(const std::string& path, const DesignTableOptions& o) {
     if (j != target) feature_cols.push_back(j);
   const bool sequence_column =
       discrete && feature_cols.size() == 1 && single_characters(o.alphabet);
+  // A first row of letters and a numeric target is data, not a header: refuse rather than lose
+  // a measured design and name the target after its value.
+  if (discrete && io::detail::is_number(header[target])) {
+    auto is_letter = [&](const std::string& s) {
+      return std::find(o.alphabet.begin(), o.alphabet.end(), s) != o.alphabet.end();
+    };
+    bool all_letters = true;
+    for (auto j : feature_cols) {
+      const std::string& h = header[j];
+      if (sequence_column)
+        for (char c : h) all_letters = all_letters && is_letter(std::string(1, c));
+      else
+        all_letters = all_letters && is_letter(h);
+    }
+    if (all_letters)
+      throw InputError(path, header_line, "header",
+                       "the first row looks like data (letters and a number): the first row "
+                       "must name the columns");
+  }
 
   Task t;
   t.name = path;
@@ -129,7 +148,9 @@ Task read_design_table(const std::string& path, const DesignTableOptions& o) {
     bool missing = false;
     for (std::size_t j = 0; j < fields.size(); ++j) {
       fields[j] = unquote(fields[j]);
-      if (is_missing(fields[j])) {
+      // Letter and sequence cells are missing only when empty ("NA" may be a sequence).
+      const bool letters_here = discrete && j != target;
+      if (letters_here ? fields[j].empty() : is_missing(fields[j])) {
         if (o.strict)
           throw InputError(path, ln, field_name(j),
                            "missing value (without --strict such rows are skipped and counted)");
@@ -170,6 +191,17 @@ Task read_design_table(const std::string& path, const DesignTableOptions& o) {
     for (std::size_t j = 0; j < d; ++j) t.data.x(Eigen::Index(i), Eigen::Index(j)) = rows[i][j];
     t.data.y[Eigen::Index(i)] = ys[i];
   }
+  // Values so large that squaring them overflows cannot be z-scored: say which column.
+  auto check_scale = [&](const Eigen::VectorXd& v, std::size_t column) {
+    const double m = v.mean();
+    if (!std::isfinite(m) || !std::isfinite((v.array() - m).square().sum()))
+      throw InputError(path, 0, field_name(column),
+                       "values too large to standardise (|x| above about 1e150)");
+  };
+  check_scale(t.data.y, target);
+  if (!discrete)
+    for (std::size_t j = 0; j < feature_cols.size(); ++j)
+      check_scale(t.data.x.col(Eigen::Index(j)), feature_cols[j]);
   if (t.data.y.maxCoeff() == t.data.y.minCoeff()) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.10g", t.data.y[0]);
@@ -199,7 +231,7 @@ void write_designs(const std::string& path, const Task& task, const Eigen::Matri
   else if (Eigen::Index(task.data.columns.size()) == designs.cols())
     cols = task.data.columns;
   else
-    for (Eigen::Index j = 0; j < designs.cols(); ++j) cols.push_back("x" + std::to_string(j + 1));
+    for (Eigen::Index j = 0; j < designs.cols(); ++j) cols.push_back(numbered("x", j + 1));
   cols.insert(cols.end(), extra_columns.begin(), extra_columns.end());
   out += joined(cols) + "\n";
   char buf[40];
@@ -208,17 +240,21 @@ void write_designs(const std::string& path, const Task& task, const Eigen::Matri
     for (Eigen::Index j = 0; j < designs.cols(); ++j) {
       if (discrete) {
         const std::string& letter = task.space.alphabet.at(std::size_t(designs(i, j)));
-        row += (sequence || j == 0 ? "" : ",") + letter;
+        if (!sequence && j > 0) row += ',';
+        row += letter;
       } else {
         std::snprintf(buf, sizeof buf, "%.17g", designs(i, j));
-        row += (j == 0 ? "" : ",") + std::string(buf);
+        if (j > 0) row += ',';
+        row += buf;
       }
     }
     for (Eigen::Index j = 0; j < extra.cols(); ++j) {
       std::snprintf(buf, sizeof buf, "%.17g", extra(i, j));
-      row += "," + std::string(buf);
+      row += ',';
+      row += buf;
     }
-    out += row + "\n";
+    out += row;
+    out += '\n';
   }
   io::write_file_atomic(path, out);
 }

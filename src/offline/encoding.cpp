@@ -14,8 +14,10 @@ Eigen::MatrixXd codes_to_logits(const Eigen::MatrixXd& codes, int letters, doubl
   Eigen::MatrixXd out(codes.rows(), codes.cols() * k1);
   for (Eigen::Index r = 0; r < codes.rows(); ++r)
     for (Eigen::Index p = 0; p < codes.cols(); ++p) {
-      const int c = int(codes(r, p));
-      if (c < 0 || c >= letters) throw Error("codes_to_logits: letter code out of range");
+      const double code = codes(r, p);
+      if (!(code >= 0 && code < letters) || code != std::floor(code))
+        throw Error("codes_to_logits: letter codes must be integers in [0, K)");
+      const int c = int(code);
       const double ref = c == 0 ? on : off;
       for (int k = 1; k <= k1; ++k) out(r, p * k1 + k - 1) = (c == k ? on : off) - ref;
     }

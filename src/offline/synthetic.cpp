@@ -76,7 +76,7 @@ DesignData lower_half(const Eigen::MatrixXd& x, const Eigen::VectorXd& y) {
     d.x.row(i) = x.row(order[std::size_t(i)]);
     d.y[i] = y[order[std::size_t(i)]];
   }
-  for (Eigen::Index j = 0; j < x.cols(); ++j) d.columns.push_back("x" + std::to_string(j + 1));
+  for (Eigen::Index j = 0; j < x.cols(); ++j) d.columns.push_back(numbered("x", j + 1));
   return d;
 }
 
@@ -146,7 +146,7 @@ Task tfbind8(const SyntheticOptions& o) {
   }
   t.data = lower_half(shuffled, ys);
   t.data.columns.clear();
-  for (int i = 0; i < L; ++i) t.data.columns.push_back("p" + std::to_string(i + 1));
+  for (int i = 0; i < L; ++i) t.data.columns.push_back(numbered("p", i + 1));
   Eigen::Index arg = 0;
   t.optimum = y.maxCoeff(&arg);
   t.best_x = all.row(arg);

@@ -10,6 +10,9 @@ namespace descent::offline {
 double percentile(std::vector<double> values, double q) {
   if (values.empty()) throw Error("percentile: no values");
   if (!(q >= 0.0 && q <= 100.0)) throw InvalidOption("q", "must be in [0, 100]");
+  // NaN has no place in an order (and breaks std::sort's contract): the percentile is NaN.
+  for (double v : values)
+    if (std::isnan(v)) return NAN;
   std::sort(values.begin(), values.end());
   const double pos = q / 100.0 * double(values.size() - 1);
   const auto lo = static_cast<std::size_t>(std::floor(pos));

@@ -105,6 +105,8 @@ RunResult run_offline(const offline::Task& task, const RunOptions& o, const RunC
   const Eigen::MatrixXd inputs = enc.encode(data.x);
   const double y_mean = data.y.mean();
   double y_scale = std::sqrt((data.y.array() - y_mean).square().mean());
+  if (!std::isfinite(y_mean) || !std::isfinite(y_scale))
+    throw Error("run_offline: the target's values are too large to standardise");
   if (!(y_scale > 1e-12)) y_scale = 1.0;
   const Eigen::VectorXd yz = (data.y.array() - y_mean) / y_scale;
   const torch::Tensor x = to_tensor(inputs);
@@ -177,8 +179,10 @@ RunResult run_offline(const offline::Task& task, const RunOptions& o, const RunC
     const Eigen::MatrixXd mm = to_matrix(mean.unsqueeze(1)), ss = to_matrix(sd.unsqueeze(1));
     res.predicted_mean = (mm.col(0).array() * y_scale + y_mean).matrix();
     res.predicted_std = ss.col(0) * y_scale;
+    // COMs trains the mean only: its s.d. head stays at its initial value and means nothing.
+    if (o.train.loss == SurrogateLoss::coms) res.predicted_std.setConstant(NAN);
   }
-  if (!res.predicted_mean.allFinite() || !res.designs.allFinite()) {
+  if (!res.predicted_mean.allFinite() || !res.designs.allFinite()) {  // (s.d. may be NaN: COMs)
     res.status = Status::diverged;
     res.message = "the design optimiser produced non-finite designs or predictions";
     return res;

@@ -97,7 +97,8 @@ SharpnessStep SharpnessRegularizer::apply(const std::function<torch::Tensor()>& 
       grads[i] = grads[i] + scale * hvp[i];
     }
   }
-  lambda_ = next_lambda(lambda_, std::isfinite(n) ? n : 0.0);
+  // A non-finite norm leaves λ as it is; the trainer reports the run as diverged.
+  if (std::isfinite(n)) lambda_ = next_lambda(lambda_, n);
   s.lambda_after = lambda_;
   return s;
 }

@@ -57,6 +57,7 @@ torch::Tensor coms_particles(GaussianMlp& model, const torch::Tensor& xb, const 
 
 double heldout_sharpness(GaussianMlp& model, const torch::Tensor& x, int batch, double rho) {
   const std::int64_t n = x.size(0);
+  if (batch < 1) throw InvalidOption("batch", "must be >= 1");
   if (n == 0) return NAN;
   const auto params = model->parameters();
   double total = 0.0;
@@ -127,6 +128,12 @@ TrainResult train_surrogate(GaussianMlp& model, const torch::Tensor& x, const to
       for (std::size_t i = 0; i < grads.size(); ++i)
         if (!grads[i].defined()) grads[i] = torch::zeros_like(params[i]);
       const SharpnessStep s = reg.apply([&] { return model->mean(xb).mean(); }, params, grads);
+      if (is_ignite && !std::isfinite(s.grad_norm)) {
+        res.status = Status::diverged;
+        res.message =
+            "the surrogate's gradient norm became non-finite at epoch " + std::to_string(epoch);
+        return res;
+      }
       if (is_ignite) {
         sharp_sum += s.sharpness;
         within += s.sharpness <= eps ? 1 : 0;

@@ -36,6 +36,9 @@ std::vector<torch::Tensor> finite_difference_hvp(const std::function<torch::Tens
                                                  const std::vector<torch::Tensor>& params,
                                                  const std::vector<torch::Tensor>& u, double r,
                                                  const std::vector<torch::Tensor>& grad_at_omega) {
+  if (u.size() != params.size() || grad_at_omega.size() != params.size())
+    throw std::invalid_argument(
+        "finite_difference_hvp: u and grad_at_omega need one tensor per parameter");
   const ParameterSnapshot snapshot(params);
   {
     torch::NoGradGuard no_grad;
@@ -56,6 +59,9 @@ std::vector<torch::Tensor> finite_difference_hvp(const std::function<torch::Tens
 std::vector<torch::Tensor> exact_hvp(const std::function<torch::Tensor()>& scalar,
                                      const std::vector<torch::Tensor>& params,
                                      const std::vector<torch::Tensor>& v) {
+  if (params.empty() || v.size() != params.size())
+    throw std::invalid_argument(
+        "exact_hvp: need parameters and one direction tensor per parameter");
   const torch::Tensor s = scalar();
   auto g = torch::autograd::grad({s}, params, {}, /*retain_graph=*/true, /*create_graph=*/true,
                                  /*allow_unused=*/true);

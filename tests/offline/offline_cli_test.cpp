@@ -136,6 +136,15 @@ TEST_F(OfflineCli, BadInputIsRefusedWithFileLineAndField) {
   EXPECT_EQ(r.code, 2) << r.out;
   EXPECT_NE(r.out.find("cont.csv:2"), std::string::npos) << r.out;
 
+  // Letters with blanks around them are the letters.
+  r = cli("offline propose --data " + p("letters.csv") +
+          " --discrete 'A, C, G, T' --count 2 --out " + p("blank.csv") + kFast);
+  EXPECT_EQ(r.code, 0) << r.out;
+
+  r = cli("offline propose --data " + p("cont.csv") + " --lambda nan --out " + p("x.csv") + kFast);
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("--lambda"), std::string::npos) << r.out;
+
   r = cli("offline propose --data " + p("cont.csv") + " --hidden 16,x --out " + p("x.csv") + kFast);
   EXPECT_EQ(r.code, 2) << r.out;
   EXPECT_NE(r.out.find("--hidden"), std::string::npos) << r.out;

@@ -98,6 +98,7 @@ TEST(Percentiles, MatchNumpyLinearInterpolation) {
   EXPECT_NEAR(percentile(v, 80), 5.2, 1e-12);
   EXPECT_DOUBLE_EQ(percentile(v, 50), 3.0);
   EXPECT_DOUBLE_EQ(percentile(v, 0), 1.0);
+  EXPECT_TRUE(std::isnan(percentile({1.0, NAN, 2.0}, 50)));
   Task t;
   t.y_min = 0;
   t.y_max = 10;
@@ -177,6 +178,12 @@ TEST_F(DesignTable, ContinuousLettersAndSequences) {
   EXPECT_EQ(ts.space.dimension, 4);
   EXPECT_EQ(ts.data.x(2, 0), 2.0);
   EXPECT_EQ(ts.data.columns, (std::vector<std::string>{"seq"}));
+  // "NA" is a sequence over {A, N}, not a missing value; an empty cell is.
+  DesignTableOptions an;
+  an.alphabet = {"A", "N"};
+  const Task na = read_design_table(write("na.csv", "seq,y\nNA,1\nAN,2\n,3\nAA,4\n"), an);
+  EXPECT_EQ(na.data.x.rows(), 3);
+  EXPECT_EQ(na.data.skipped_rows, 1u);
 
   // Proposals round-trip through the same reader.
   const std::string out = (dir_ / "out.csv").string();
@@ -214,6 +221,13 @@ TEST_F(DesignTable, BadInputNamesFileLineAndField) {
   EXPECT_NE(letter.find("letter 'U' is not in the alphabet A,C,G,T"), std::string::npos) << letter;
   const std::string length = error_of("s,y\nACGT,1\nACG,2\n", d);
   EXPECT_NE(length.find("sequence of length 3"), std::string::npos) << length;
+  // A first row of letters and a number is data, not a header.
+  const std::string headless = error_of("ACGT,1\nACGA,2\nTTTT,3\n", d);
+  EXPECT_NE(headless.find("looks like data"), std::string::npos) << headless;
+  // Values whose squares overflow cannot be standardised: named, not a NaN later.
+  const std::string huge = error_of("a,y\n1e200,1\n-1e200,2\n", DesignTableOptions{});
+  EXPECT_NE(huge.find("column 1 (a)"), std::string::npos) << huge;
+  EXPECT_NE(huge.find("too large"), std::string::npos) << huge;
   d.alphabet = {"A", "A"};
   EXPECT_THROW(read_design_table(write("x.csv", "s,y\nA,1\nA,2\n"), d), descent::InvalidOption);
 }
@@ -254,6 +268,10 @@ TEST(Cmaes, MaximisesQuadraticsAndRosenbrock) {
   Cmaes a(Eigen::VectorXd::Zero(3), o), b(Eigen::VectorXd::Zero(3), o);
   EXPECT_EQ(a.ask(), b.ask());
   EXPECT_THROW(Cmaes(Eigen::VectorXd::Zero(3), CmaesOptions{.sigma = -1}), descent::InvalidOption);
+  Cmaes c(Eigen::VectorXd::Zero(3), o);
+  EXPECT_THROW(c.tell(Eigen::VectorXd::Zero(c.population())), descent::Error);  // before ask
+  // Hansen's weights: ln((λ + 1)/2) − ln i, positive and summing to 1 (λ odd here: 7).
+  EXPECT_EQ(c.population(), 7);
 }
 
 }  // namespace

@@ -56,6 +56,8 @@ struct ModelFlags {
     if (!std::isnan(eta_lambda)) o.sharpness.eta_lambda = eta_lambda;
     if (!std::isnan(rho)) o.sharpness.rho = rho;
     if (!std::isnan(r)) o.sharpness.r = r;
+    // The held-out sharpness is reported with the same ρ as the training log's.
+    o.train.sharpness_rho = o.sharpness.rho;
     o.ensemble = ensemble;
     o.aggregation = aggregation_from_string(aggregation);
     o.count = count;
@@ -88,7 +90,7 @@ void add_model_flags(CLI::App* c, ModelFlags& m) {
       ->check(finite_non_negative);
   c->add_option("--lambda", m.lambda,
                 "IGNITE's initial lambda (default 1e-3) or IGNITE2's fixed lambda (0.01)")
-      ->check(CLI::Number);
+      ->check(finite_non_negative);
   c->add_option("--eta-lambda", m.eta_lambda, "IGNITE's dual step (default 1e-3)")
       ->check(finite_non_negative);
   c->add_option("--rho", m.rho, "The sharpness radius (IGNITE 0.05, IGNITE2 0.2)")
@@ -142,6 +144,8 @@ RunResult run_with_callbacks(const Task& task, const RunOptions& o, const ModelF
   Callbacks callbacks = make_callbacks(m.run, g);
   RunInfo info;
   info.method = std::string("offline-") + std::string(to_string(o.sharpness.kind));
+  if (o.sharpness.kind == RegularizerKind::ignite)
+    info.method += "-" + std::string(to_string(o.sharpness.dual));  // the dual mode, recorded
   info.dimension = static_cast<std::size_t>(task.space.dimension);
   info.max_iterations = static_cast<std::size_t>(o.train.epochs * o.ensemble);
   callbacks.begin(info);
@@ -211,7 +215,10 @@ struct ProposeFlags {
 std::vector<std::string> split_alphabet(const std::string& s) {
   std::vector<std::string> out;
   std::stringstream ss(s);
-  for (std::string a; std::getline(ss, a, ',');) out.push_back(a);
+  for (std::string a; std::getline(ss, a, ',');) {
+    const auto b = a.find_first_not_of(" \t"), e = a.find_last_not_of(" \t");
+    out.push_back(b == std::string::npos ? std::string() : a.substr(b, e - b + 1));
+  }
   if (!s.empty() && s.back() == ',') out.emplace_back();
   for (const auto& a : out)
     if (a.empty()) throw InvalidOption("--discrete", "an empty letter in '" + s + "'");
@@ -363,7 +370,7 @@ const CommandRegistrar registrar("offline", [](CLI::App& app, Globals& g) {
       ->check(CLI::IsMember({"ackley20", "rosenbrock10", "branin20", "tfbind8"}));
   ec->add_option("--samples", e->samples,
                  "Continuous tasks: uniform designs drawn, the lower half kept as the data")
-      ->check(CLI::Range(4L, 100000000L))
+      ->check(CLI::Range(4L, 10000000L))
       ->capture_default_str();
   ec->add_option("--out", e->out, "Also write the final designs with their oracle values");
   add_model_flags(ec, e->model);

@@ -74,7 +74,7 @@ const std::vector<std::string>& synthetic_task_names();
 Task make_synthetic_task(const std::string& name, const SyntheticOptions& options = {});
 
 /// The q-th percentile (q in [0, 100]) with linear interpolation between order statistics
-/// (numpy's default).
+/// (numpy's default). NaN if any value is NaN.
 double percentile(std::vector<double> values, double q);
 
 /// Normalised 100th, 80th and 50th percentiles of the oracle's values of the final designs.
@@ -82,6 +82,11 @@ struct PercentileScores {
   double p100 = 0.0, p80 = 0.0, p50 = 0.0;
 };
 PercentileScores percentile_scores(const Task& task, const Eigen::VectorXd& oracle_values);
+
+/// "x1", "p8": a column name (built with append: GCC 12 warns falsely on "x" + to_string).
+inline std::string numbered(const char* prefix, long long n) {
+  return std::string(prefix).append(std::to_string(n));
+}
 
 /// Mean and standard error of the mean (s.d. with n − 1 over √n; 0 for one value).
 std::pair<double, double> mean_and_se(const std::vector<double>& values);

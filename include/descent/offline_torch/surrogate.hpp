@@ -23,8 +23,10 @@ struct SurrogateOptions {
 };
 
 /// Gaussian-head MLP: mean(x) and s.d.(x), both of shape (n). Weights start Glorot-uniform
-/// (Keras' default, as the reference) from `seed` through descent's own generator, so a run
-/// does not touch LibTorch's global random state and runs in parallel threads are reproducible.
+/// (Keras' default, as the reference) from `seed` through descent's own generator, so the
+/// initial weights do not depend on LibTorch's global random state and runs in parallel threads
+/// are reproducible (torch::nn::Linear's own initialisation still draws from that state before
+/// it is overwritten).
 class GaussianMlpImpl : public torch::nn::Module {
  public:
   GaussianMlpImpl(std::int64_t inputs, const SurrogateOptions& options, std::uint64_t seed);
