@@ -6,6 +6,7 @@
 #include "byte_source.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -106,6 +107,26 @@ OutputTarget resolve_output(const std::string& path) {
 }
 
 namespace {
+
+// Removes the temporary files "PATH.tmp.PID.*" that a process killed mid-write (SIGKILL, power
+// loss) left next to `path`, when PID is no longer running. Best effort: a PID reused by
+// another process keeps its files until a later write.
+void remove_stale_temps(const std::string& path) {
+  const auto slash = path.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+  const std::string prefix =
+      (slash == std::string::npos ? path : path.substr(slash + 1)) + ".tmp.";
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
+    char* stop = nullptr;
+    const long pid = std::strtol(name.c_str() + prefix.size(), &stop, 10);
+    if (pid <= 0 || *stop != '.' || pid == ::getpid()) continue;
+    if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
+      std::filesystem::remove(it->path(), ec);
+  }
+}
 
 // Creates a fresh temporary file next to `path` with mode 0666 & ~umask (like an ordinary
 // file, unlike mkstemp's 0600). Returns the open descriptor and stores its name.
@@ -214,6 +235,7 @@ void write_file_atomic(const std::string& path, std::string_view contents) {
     ::unlink(temp.c_str());
     throw;
   }
+  remove_stale_temps(target.path);
 }
 
 // A stream buffer over a descriptor (for in-place destinations); a failed write sets the
@@ -348,6 +370,7 @@ void AtomicWriter::commit() {
     throw;
   }
   temp_.clear();
+  remove_stale_temps(target_.path);
 }
 
 std::string read_file(const std::string& path) {

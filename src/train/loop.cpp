@@ -1,5 +1,6 @@
 #include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +13,7 @@
 #include "descent/core/options.hpp"
 #include "descent/core/rng.hpp"
 #include "descent/core/run.hpp"
+#include "descent/io/atomic_file.hpp"
 #include "descent/optim/transforms.hpp"
 #include "descent/optim_torch/optimizer.hpp"
 #include "descent/tract/tract.hpp"
@@ -22,6 +24,27 @@
 
 namespace descent::train {
 namespace {
+
+constexpr const char* kLogHeader = "epoch,step,lr,train_loss,test_loss,test_accuracy,seconds";
+
+// The header and the complete rows of a training log whose epoch is <= last_epoch.
+std::string log_rows_up_to(const std::string& text, int last_epoch) {
+  std::string out = std::string(kLogHeader) + "\n";
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const std::size_t end = text.find('\n', pos);
+    if (end == std::string::npos) break;  // a half-written last line
+    const std::string line = text.substr(pos, end - pos);
+    pos = end + 1;
+    const std::size_t comma = line.find(',');
+    if (comma == std::string::npos || line.rfind(kLogHeader, 0) == 0) continue;
+    char* stop = nullptr;
+    const long epoch = std::strtol(line.c_str(), &stop, 10);
+    if (stop == line.c_str() + comma && epoch >= 1 && epoch <= last_epoch)
+      out.append(line).append("\n");
+  }
+  return out;
+}
 
 // Experiments train several models on one data set: keep the converted tensors per process.
 const DataSplit& cached_split(const TrainOptions& o) {
@@ -157,9 +180,12 @@ TrainResult run(const TrainOptions& o, Callbacks callbacks) {
   std::ofstream log;
   if (!o.log.empty()) {
     const bool append = o.resume && r.start_epoch > 0 && std::filesystem::exists(o.log);
+    // A run killed after writing an epoch's row but before its checkpoint redoes that epoch:
+    // keep only the rows the checkpoint covers (and no half-written last line), atomically.
+    if (append) io::write_file_atomic(o.log, log_rows_up_to(io::read_file(o.log), r.start_epoch));
     log.open(o.log, append ? std::ios::app : std::ios::trunc);
     if (!log) throw Error("cannot open log file " + o.log);
-    if (!append) log << "epoch,step,lr,train_loss,test_loss,test_accuracy,seconds\n";
+    if (!append) log << kLogHeader << '\n';
   }
 
   Run run(o.optimizer, static_cast<std::size_t>(r.parameters), static_cast<std::size_t>(o.epochs),
@@ -211,7 +237,14 @@ TrainResult run(const TrainOptions& o, Callbacks callbacks) {
       if (!log) throw Error("cannot write log file " + o.log + ": " + std::strerror(errno));
     }
     if (!ckpt.empty()) {
-      CheckpointMeta meta{o.model, o.data, o.optimizer, epoch, step, rng_text(rng), o.tract_lambda};
+      CheckpointMeta meta;
+      meta.model = o.model;
+      meta.data = o.data;
+      meta.optimizer = o.optimizer;
+      meta.epoch = epoch;
+      meta.step = step;
+      meta.rng_state = rng_text(rng);
+      meta.tract_lambda = o.tract_lambda;
       meta.input = train.shape;
       meta.classes = train.classes;
       meta.input_shift = split.input_shift;

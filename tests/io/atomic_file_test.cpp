@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -36,6 +37,23 @@ TEST(AtomicFile, WriteCreatesFileAndLeavesNoTemporary) {
   write_file_atomic(p, "hello\n");
   EXPECT_EQ(read_file(p), "hello\n");
   EXPECT_EQ(dir.entries(), std::vector<std::string>{"out.txt"});
+}
+
+// A process killed mid-write leaves "PATH.tmp.PID.*" behind; the next write to PATH removes it
+// once PID is gone, and leaves the temporaries of running processes alone.
+TEST(AtomicFile, RemovesTemporariesOfDeadWriters) {
+  TempDir dir;
+  const std::string p = dir.file("plan.csv");
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  int status = 0;
+  ::waitpid(child, &status, 0);  // its pid is now free (and not reused this soon)
+  write_file_atomic(p + ".tmp." + std::to_string(child) + ".0.7", "torn");
+  write_file_atomic(p + ".tmp.1.0.7", "init's, still running");
+  write_file_atomic(p + ".tmp.x.0.7", "not a pid");
+  write_file_atomic(p, "complete\n");
+  EXPECT_EQ(dir.entries(),
+            (std::vector<std::string>{"plan.csv", "plan.csv.tmp.1.0.7", "plan.csv.tmp.x.0.7"}));
 }
 
 TEST(AtomicFile, OverwritesAndKeepsBinaryBytes) {

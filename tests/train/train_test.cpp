@@ -1,5 +1,7 @@
 // The shared training loop: model specs, data tensors, checkpoint + resume bit for bit.
 #include <gtest/gtest.h>
+
+#include <fstream>
 #include <unistd.h>
 
 #include <filesystem>
@@ -100,6 +102,33 @@ TEST(Checkpoint, ResumeReproducesTheUninterruptedRunBitForBit) {
   const auto flat = train::flat_parameters(*model).to(torch::kFloat64);
   EXPECT_EQ(std::vector<double>(flat.data_ptr<double>(), flat.data_ptr<double>() + flat.numel()),
             full.final_parameters);
+  fs::remove_all(dir);
+}
+
+// A run killed after an epoch's log row but before its checkpoint (or in the middle of a row)
+// resumes with a log holding each epoch exactly once.
+TEST(Checkpoint, ResumeKeepsOneLogRowPerEpoch) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("descent_train_log_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  auto o = small_run(dir, 2);
+  o.log = (dir / "log.csv").string();
+  ASSERT_EQ(train::run(o).summary.status, Status::max_iterations);
+  {
+    std::ofstream log(o.log, std::ios::app);
+    log << "3,999,0.003,0.1,0.1,0.9,1.5\n4,12";  // epoch 3's row without its checkpoint, a torn row
+  }
+  o.epochs = 4;
+  o.resume = true;
+  ASSERT_EQ(train::run(o).start_epoch, 2);
+  std::ifstream in(o.log);
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  ASSERT_EQ(lines.size(), 5u);
+  EXPECT_EQ(lines[0].rfind("epoch,step,", 0), 0u);
+  for (int e = 1; e <= 4; ++e)
+    EXPECT_EQ(lines[std::size_t(e)].rfind(std::to_string(e) + ",", 0), 0u) << lines[std::size_t(e)];
+  EXPECT_EQ(lines[3].find(",999,"), std::string::npos);  // the orphan row is gone
   fs::remove_all(dir);
 }
 
