@@ -1,8 +1,8 @@
 // The shared training loop: model specs, data tensors, checkpoint + resume bit for bit.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <unistd.h>
+#include <fstream>
 
 #include <filesystem>
 
