@@ -61,4 +61,11 @@ Eigen::MatrixXd Standardizer::transform(const Eigen::MatrixXd& x) const {
   return (x.rowwise() - mean_).array().rowwise() / scale_.array();
 }
 
+Eigen::MatrixXd Standardizer::inverse_transform(const Eigen::MatrixXd& z) const {
+  if (z.cols() != mean_.size())
+    throw Error("Standardizer::inverse_transform: expected " + std::to_string(mean_.size()) +
+                " columns, got " + std::to_string(z.cols()));
+  return (z.array().rowwise() * scale_.array()).matrix().rowwise() + mean_;
+}
+
 }  // namespace descent::data

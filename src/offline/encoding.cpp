@@ -43,35 +43,17 @@ Eigen::MatrixXd logits_to_codes(const Eigen::MatrixXd& logits, Eigen::Index posi
   return out;
 }
 
-ZScore ZScore::fit(const Eigen::MatrixXd& x) {
-  if (x.rows() < 1) throw Error("ZScore::fit: no rows");
-  ZScore z;
-  z.mean = x.colwise().mean();
-  z.scale = ((x.rowwise() - z.mean).array().square().colwise().sum() / double(x.rows())).sqrt();
-  for (Eigen::Index j = 0; j < z.scale.size(); ++j)
-    if (!(z.scale[j] > 1e-12)) z.scale[j] = 1.0;
-  return z;
-}
-
-Eigen::MatrixXd ZScore::apply(const Eigen::MatrixXd& x) const {
-  return (x.rowwise() - mean).array().rowwise() / scale.array();
-}
-
-Eigen::MatrixXd ZScore::invert(const Eigen::MatrixXd& z) const {
-  return (z.array().rowwise() * scale.array()).matrix().rowwise() + mean;
-}
-
 InputEncoding::InputEncoding(const DesignSpace& space, const Eigen::MatrixXd& designs)
     : space_(space) {
-  z_ = ZScore::fit(space.discrete ? codes_to_logits(designs, space.letters()) : designs);
+  z_.fit(space.discrete ? codes_to_logits(designs, space.letters()) : designs);
 }
 
 Eigen::MatrixXd InputEncoding::encode(const Eigen::MatrixXd& designs) const {
-  return z_.apply(space_.discrete ? codes_to_logits(designs, space_.letters()) : designs);
+  return z_.transform(space_.discrete ? codes_to_logits(designs, space_.letters()) : designs);
 }
 
 Eigen::MatrixXd InputEncoding::decode(const Eigen::MatrixXd& inputs) const {
-  const Eigen::MatrixXd raw = z_.invert(inputs);
+  const Eigen::MatrixXd raw = z_.inverse_transform(inputs);
   return space_.discrete ? logits_to_codes(raw, space_.dimension, space_.letters()) : raw;
 }
 

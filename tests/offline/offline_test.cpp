@@ -127,8 +127,8 @@ TEST(Encoding, LogitsAreDesignBenchsAndDecodeBack) {
   const Eigen::MatrixXd z = enc.encode(codes);
   EXPECT_NEAR(z.colwise().mean().cwiseAbs().maxCoeff(), 0.0, 1e-12);
   EXPECT_EQ(enc.decode(z), codes);
-  const ZScore zs = ZScore::fit(l);
-  EXPECT_LT((zs.invert(zs.apply(l)) - l).cwiseAbs().maxCoeff(), 1e-12);
+  const descent::data::Standardizer zs(l);
+  EXPECT_LT((zs.inverse_transform(zs.transform(l)) - l).cwiseAbs().maxCoeff(), 1e-12);
 }
 
 class DesignTable : public ::testing::Test {

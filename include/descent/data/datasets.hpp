@@ -70,6 +70,8 @@ class Standardizer {
   explicit Standardizer(const Eigen::MatrixXd& x) { fit(x); }
   void fit(const Eigen::MatrixXd& x);
   Eigen::MatrixXd transform(const Eigen::MatrixXd& x) const;
+  /// The inverse map: z * scale + mean.
+  Eigen::MatrixXd inverse_transform(const Eigen::MatrixXd& z) const;
   void transform_in_place(Dataset& d) const { d.features = transform(d.features); }
   const Eigen::RowVectorXd& mean() const noexcept { return mean_; }
   const Eigen::RowVectorXd& scale() const noexcept { return scale_; }

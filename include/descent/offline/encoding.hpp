@@ -6,6 +6,7 @@
 
 #include <Eigen/Core>
 
+#include "descent/data/datasets.hpp"
 #include "descent/offline/task.hpp"
 
 namespace descent::offline {
@@ -19,14 +20,6 @@ Eigen::MatrixXd codes_to_logits(const Eigen::MatrixXd& codes, int letters,
 /// The arg-max letter of each position (ties: the lowest code).
 Eigen::MatrixXd logits_to_codes(const Eigen::MatrixXd& logits, Eigen::Index positions, int letters);
 
-/// Column-wise z-scoring (population s.d.; constant columns get scale 1).
-struct ZScore {
-  Eigen::RowVectorXd mean, scale;
-  static ZScore fit(const Eigen::MatrixXd& x);
-  Eigen::MatrixXd apply(const Eigen::MatrixXd& x) const;
-  Eigen::MatrixXd invert(const Eigen::MatrixXd& z) const;
-};
-
 /// A task's designs as the surrogate sees them (logits for discrete spaces, then z-scored),
 /// and back.
 class InputEncoding {
@@ -35,11 +28,11 @@ class InputEncoding {
   Eigen::MatrixXd encode(const Eigen::MatrixXd& designs) const;
   /// Continuous: un-z-scores. Discrete: un-z-scores, then arg-max letters.
   Eigen::MatrixXd decode(const Eigen::MatrixXd& inputs) const;
-  Eigen::Index input_dimension() const noexcept { return z_.mean.size(); }
+  Eigen::Index input_dimension() const noexcept { return z_.mean().size(); }
 
  private:
   DesignSpace space_;
-  ZScore z_;
+  data::Standardizer z_;  // population s.d.; constant columns get scale 1
 };
 
 }  // namespace descent::offline
