@@ -119,6 +119,7 @@ Summary conjugate_gradient(const SparseMatrix& a, const Vector& b, Vector& x,
     info.gradient_norm = rnorm;
     info.step_size = alpha;
     info.extras = extras;
+    info.x = std::span<const double>(x.data(), static_cast<std::size_t>(x.size()));  // updated
     if (k > 0) return run.record(info);
     run.start(info);
     return false;

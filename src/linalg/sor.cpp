@@ -152,6 +152,7 @@ Summary sor(const SparseMatrix& a, const Vector& b, Vector& x, const SorOptions&
     info.gradient_norm = rnorm;
     info.step_size = options.omega;
     info.extras = extras;
+    info.x = std::span<const double>(x.data(), static_cast<std::size_t>(x.size()));  // updated
     if (k > 0) return run.record(info);
     run.start(info);
     return false;
