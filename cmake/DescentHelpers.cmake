@@ -74,6 +74,15 @@ function(descent_use_torch target)
   endif()
   target_link_libraries(${target} PUBLIC torch)
   target_precompile_headers(${target} REUSE_FROM descent_torch_pch)
+  # With CMAKE_POSITION_INDEPENDENT_CODE (the Python package) the PCH is built -fPIC, as the
+  # libraries are, but an executable would be compiled -fPIE and could not use it (GCC:
+  # "created and used with different settings of -fpie"): compile its objects -fPIC too (a PIE
+  # executable links PIC objects).
+  get_target_property(type ${target} TYPE)
+  if(type STREQUAL "EXECUTABLE" AND CMAKE_POSITION_INDEPENDENT_CODE)
+    set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE OFF)
+    target_compile_options(${target} PRIVATE -fPIC)
+  endif()
 endfunction()
 
 # descent_add_experiment(<name> SOURCES ... DEPS ...): an object library whose static

@@ -52,9 +52,10 @@ TEST(NoProp, AStepTouchesOnlyItsBlockAndTheHead) {
       for (std::size_t i = 0; i < params.size(); ++i)
         same = same && torch::equal(params[i], before[std::size_t(t - 1)][i]);
       EXPECT_EQ(same, t != 3) << emb << " block " << t;
-      if (t != 3)
+      if (t != 3) {
         for (const auto& p : params)
           EXPECT_FALSE(p.grad().defined()) << "block " << t << " got a gradient";
+      }
     }
     // The KL term is the closed form's mean over the batch.
     const torch::Tensor u = m->embedding().index_select(0, y).to(torch::kDouble).contiguous();
