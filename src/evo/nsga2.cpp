@@ -125,11 +125,12 @@ Index tournament(const Population& p, Index a, Index b, Rng& rng) {
 Eigen::MatrixXd offspring(const Population& p, std::size_t count, const Bounds& bounds,
                           const Nsga2Options& o, const RowSet& evaluated, Rng& rng) {
   const Index n = p.X.rows(), dim = p.X.cols();
-  RowSet seen = o.eliminate_duplicates ? evaluated : RowSet{};
+  RowSet batch;  // this generation's offspring (the archive is only read)
   std::vector<Eigen::RowVectorXd> out;
   std::vector<Index> perm;
   std::size_t next = 0;
   auto draw = [&]() {
+    if (n == 1) return Index{0};
     if (next + 1 >= perm.size()) {  // a fresh random permutation of the population
       perm.resize(static_cast<std::size_t>(n));
       std::iota(perm.begin(), perm.end(), Index{0});
@@ -138,7 +139,7 @@ Eigen::MatrixXd offspring(const Population& p, std::size_t count, const Bounds& 
     }
     const Index a = perm[next], b = perm[next + 1];
     next += 2;
-    return n == 1 ? a : tournament(p, a, b, rng);
+    return tournament(p, a, b, rng);
   };
   Eigen::VectorXd c1(dim), c2(dim);
   for (int round = 0; round < 100 && out.size() < count; ++round) {
@@ -151,7 +152,8 @@ Eigen::MatrixXd offspring(const Population& p, std::size_t count, const Bounds& 
       for (const Eigen::VectorXd* c : {&c1, &c2}) {
         if (out.size() >= count) break;
         const Eigen::RowVectorXd row = c->transpose();
-        if (o.eliminate_duplicates && !seen.insert(row).second) continue;
+        if (o.eliminate_duplicates && (evaluated.count(row) > 0 || !batch.insert(row).second))
+          continue;
         out.push_back(row);
       }
     }

@@ -78,8 +78,8 @@ std::vector<double> crowding_distance(const Eigen::MatrixXd& f,
     std::stable_sort(order.begin(), order.end(),
                      [&](std::size_t a, std::size_t b) { return f(front[a], k) < f(front[b], k); });
     const double lo = f(front[order.front()], k), hi = f(front[order.back()], k);
+    if (!(hi > lo)) continue;  // constant on the front: no contribution, extremes included
     d[order.front()] = d[order.back()] = inf;
-    if (!(hi > lo)) continue;
     for (std::size_t r = 1; r + 1 < n; ++r)
       d[order[r]] += (f(front[order[r + 1]], k) - f(front[order[r - 1]], k)) / (hi - lo);
   }

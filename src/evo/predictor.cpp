@@ -218,6 +218,45 @@ GridSearch grid_search(const std::function<std::unique_ptr<Regressor>(double)>& 
   return g;
 }
 
+GridSearch ridge_grid_search(const std::vector<double>& alphas, const Eigen::MatrixXd& X,
+                             const Eigen::VectorXd& y, int folds) {
+  check_xy(X, y, "ridge_grid_search");
+  if (alphas.empty()) throw Error("ridge_grid_search: empty grid");
+  for (double a : alphas)
+    if (!(a >= 0.0)) throw InvalidOption("alpha", "must be >= 0");
+  GridSearch g;
+  g.grid = alphas;
+  g.scores.assign(alphas.size(), 0.0);
+  const auto splits = kfold(X.rows(), folds);
+  for (const auto& [start, size] : splits) {
+    const Eigen::Index n = X.rows();
+    Eigen::MatrixXd Xtr(n - size, X.cols());
+    Eigen::VectorXd ytr(n - size);
+    Xtr << X.topRows(start), X.bottomRows(n - start - size);
+    ytr << y.head(start), y.tail(n - start - size);
+    // The same arithmetic as Ridge::fit, with the Gram matrix shared by every alpha.
+    const Eigen::RowVectorXd mean = Xtr.colwise().mean();
+    const double ymean = ytr.mean();
+    const Eigen::MatrixXd Xc = Xtr.rowwise() - mean;
+    const Eigen::MatrixXd gram = Xc.transpose() * Xc;
+    const Eigen::VectorXd rhs = Xc.transpose() * (ytr.array() - ymean).matrix();
+    const Eigen::MatrixXd Xte = X.middleRows(start, size);
+    const Eigen::VectorXd yte = y.segment(start, size);
+    parallel_strided(alphas.size(), threads(), [&](std::size_t i) {
+      Eigen::MatrixXd A = gram;
+      A.diagonal().array() += alphas[i];
+      const Eigen::VectorXd w = A.ldlt().solve(rhs);
+      const double b = ymean - mean.dot(w);
+      const Eigen::VectorXd pred = (Xte * w).array() + b;
+      g.scores[i] += -mape(yte, pred);
+    });
+  }
+  for (double& score : g.scores) score /= static_cast<double>(splits.size());  // as np.mean
+  g.best = static_cast<std::size_t>(std::max_element(g.scores.begin(), g.scores.end()) -
+                                    g.scores.begin());
+  return g;
+}
+
 Predictor::Predictor(std::string model, int folds) : model_(std::move(model)), folds_(folds) {
   if (model_ != "best" && model_ != "ridge" && model_ != "svr")
     throw InvalidOption("model",
@@ -236,15 +275,31 @@ std::vector<double> Predictor::svr_grid() {
   return g;
 }
 
-void Predictor::fit(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) {
-  check_xy(X, y, "predictor");
+std::vector<Eigen::Index> varying_columns(const Eigen::MatrixXd& X) {
+  std::vector<Eigen::Index> out;
+  for (Eigen::Index c = 0; c < X.cols(); ++c)
+    if (X.rows() > 0 && (X.col(c).array() != X(0, c)).any()) out.push_back(c);
+  return out;
+}
+
+Eigen::MatrixXd select_columns(const Eigen::MatrixXd& X, const std::vector<Eigen::Index>& columns) {
+  Eigen::MatrixXd out(X.rows(), static_cast<Eigen::Index>(columns.size()));
+  for (std::size_t i = 0; i < columns.size(); ++i)
+    out.col(static_cast<Eigen::Index>(i)) = X.col(columns[i]);
+  return out;
+}
+
+void Predictor::fit(const Eigen::MatrixXd& X_all, const Eigen::VectorXd& y) {
+  check_xy(X_all, y, "predictor");
+  columns_ = varying_columns(X_all);
+  if (columns_.empty()) throw Error("predictor: every feature is constant on the training rows");
+  const Eigen::MatrixXd X = select_columns(X_all, columns_);
   const double top = y.cwiseAbs().maxCoeff();
   scale_ = top > 0 ? std::pow(10.0, std::floor(std::log10(top)) - 1.0) : 1.0;
   const Eigen::VectorXd ys = y / scale_;
   double best_score = -std::numeric_limits<double>::infinity();
   if (model_ != "svr") {
-    ridge_ = grid_search([](double a) { return std::make_unique<Ridge>(a); }, ridge_grid(), X, ys,
-                         folds_);
+    ridge_ = ridge_grid_search(ridge_grid(), X, ys, folds_);
     best_score = ridge_.best_score();
     chosen_ = "ridge";
   }
@@ -263,7 +318,7 @@ void Predictor::fit(const Eigen::MatrixXd& X, const Eigen::VectorXd& y) {
 
 Eigen::VectorXd Predictor::predict(const Eigen::MatrixXd& X) const {
   if (!fitted_) throw Error("predictor: predict before fit");
-  return fitted_->predict(X) * scale_;
+  return fitted_->predict(select_columns(X, columns_)) * scale_;
 }
 
 Eigen::MatrixXd one_hot(const Eigen::MatrixXd& configurations, const std::vector<int>& choices) {

@@ -46,7 +46,13 @@ TEST(HvCli, BadInputExitsTwoWithAClearMessage) {
   EXPECT_NE(r.out.find("front.csv:3"), std::string::npos) << r.out;
   r = hv("--front " + front + " --ref 10,10,10");
   EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.out.find("ref"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("'ref'"), std::string::npos) << r.out;
+  r = hv("--front " + front + " --ref 10,,10");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("'ref'"), std::string::npos) << r.out;
+  r = hv("--front " + front + " --ref 10,10 --maximize a,a");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("twice"), std::string::npos) << r.out;
   r = hv("--front " + front + " --ref 10,10 --columns a,z");
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.out.find("'z'"), std::string::npos) << r.out;

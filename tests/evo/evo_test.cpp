@@ -47,6 +47,19 @@ TEST(Pareto, CrowdingDistanceByHand) {
   EXPECT_DOUBLE_EQ(d[2], (4.0 - 1.0) / 4 + (2.0 - 0.0) / 4);
 }
 
+TEST(Pareto, ConstantObjectiveAddsNothingEvenAtTheExtremes) {
+  // pymoo: an objective constant on the front contributes 0 to every member (no infinities),
+  // so the 2-D part alone decides: extremes of f1/f2 infinite, the middle point finite.
+  MatrixXd f(3, 3);
+  f << 0, 1, 5, 1, 0, 5, 0.5, 0.5, 5;
+  const auto d = evo::crowding_distance(f, {0, 1, 2});
+  EXPECT_TRUE(std::isinf(d[0]) && std::isinf(d[1]));
+  EXPECT_TRUE(std::isfinite(d[2]));
+  MatrixXd same(4, 2);
+  same << 1, 1, 1, 1, 1, 1, 1, 1;
+  for (double v : evo::crowding_distance(same, {0, 1, 2, 3})) EXPECT_EQ(v, 0.0);
+}
+
 TEST(Hypervolume, ClosedForms) {
   MatrixXd one(1, 2);
   one << 0.25, 0.5;
@@ -153,11 +166,18 @@ TEST(Operators, SbxKeepsTheMeanAndRespectsProbabilityZero) {
   const VectorXd p1 = descent::uniform_vector(rng, 10, -1, 1),
                  p2 = descent::uniform_vector(rng, 10, -1, 1);
   evo::SbxOptions o;
+  o.probability = 1.0;
   VectorXd c1, c2;
-  for (int t = 0; t < 100; ++t) {
+  int changed = 0;
+  const int trials = 2000;
+  for (int t = 0; t < trials; ++t) {
     evo::sbx(p1, p2, c1, c2, b, o, rng);
-    EXPECT_LT(((c1 + c2) - (p1 + p2)).cwiseAbs().maxCoeff(), 1e-12);  // inside the bounds
+    EXPECT_LT(((c1 + c2) - (p1 + p2)).cwiseAbs().maxCoeff(), 1e-9);  // rounding only
+    for (Eigen::Index i = 0; i < 10; ++i)
+      changed += c1(i) != p1(i) && c1(i) != p2(i);  // a crossed variable (not a plain swap)
   }
+  // Each variable takes part with probability 0.5.
+  EXPECT_NEAR(static_cast<double>(changed) / (10.0 * trials), 0.5, 0.02);
   o.probability = 0.0;
   evo::sbx(p1, p2, c1, c2, b, o, rng);
   EXPECT_EQ(c1, p1);
@@ -208,9 +228,20 @@ TEST(Nsga2, DuplicatesAreRedrawnInSmallIntegerSpaces) {
     EXPECT_TRUE(seen.insert(std::vector<double>(row.data(), row.data() + row.size())).second);
   }
   EXPECT_LE(seen.size(), 27u);  // the space has 27 points; the search stalls, it never repeats
+  EXPECT_EQ(r.summary.status, descent::Status::stalled);
   const auto rs = evo::random_search(p, 100, 0);
   EXPECT_EQ(rs.all_X.rows(), 27);
   EXPECT_EQ(rs.summary.status, descent::Status::stalled);
+}
+
+TEST(Nsga2, OneMemberPopulationsWork) {
+  evo::Nsga2Options o;
+  o.population = 4;
+  o.generations = 3;
+  MatrixXd one(1, 5);
+  one.setConstant(0.5);
+  const auto r = evo::nsga2(evo::zdt1(5), o, {}, one);  // a single-row initial population
+  EXPECT_GT(r.summary.function_evaluations, 1u);
 }
 
 TEST(Nsga2, BadEvaluationsAreErrors) {

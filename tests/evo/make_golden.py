@@ -7,7 +7,8 @@ Rows: the unique OFA-MobileNetV3 sub-networks of data/dynast/*.csv in file order
 by name); the first 300 train, the next 100 test. Features: 45 integer variables (20 kernel
 sizes 3/5/7, 20 expansions 3/4/6, 5 depths 2/3/4, each as its index 0..2), one-hot encoded
 (135 columns), as DyNAS-T's onehot_generic. For the MACs (in millions) and the top-1 accuracy:
-labels divided by 10^(floor(log10 max|y|) - 1), GridSearchCV with an unshuffled 5-fold and
+labels divided by 10^(floor(log10 max|y|) - 1), features constant on the training rows dropped
+(DyNAS-T's Predictor.train, so SVR's gamma='auto' is 1 / features kept), GridSearchCV with an unshuffled 5-fold and
 neg_mean_absolute_percentage_error over Ridge(alpha = 0.1..10.0) and SVR(rbf, gamma='auto',
 epsilon=0, C = 1..100); we record each search's best parameter, its CV score and the refitted
 model's test predictions (scaled back).
@@ -67,15 +68,18 @@ def main():
         y = np.array([r[col] for r in data])
         scale = 10.0 ** (math.floor(math.log10(np.abs(y[:300]).max())) - 1)
         ys = y / scale
-        ridge = search(Ridge(), {"alpha": [i / 10 for i in range(1, 101)]}, X[:300], ys[:300])
+        keep = np.nonzero(np.var(X[:300], 0))[0]  # DyNAS-T drops constant features first
+        Xk = X[:, keep]
+        ridge = search(Ridge(), {"alpha": [i / 10 for i in range(1, 101)]}, Xk[:300], ys[:300])
         svr = search(SVR(kernel="rbf", gamma="auto", epsilon=0.0),
-                     {"C": [float(c) for c in range(1, 101)]}, X[:300], ys[:300])
+                     {"C": [float(c) for c in range(1, 101)]}, Xk[:300], ys[:300])
         out["targets"][name] = {
             "y_train": y[:300].tolist(), "y_test": y[300:].tolist(), "scale": scale,
             "ridge_alpha": ridge.best_params_["alpha"], "ridge_score": ridge.best_score_,
-            "ridge_test": (ridge.predict(X[300:]) * scale).tolist(),
+            "columns": keep.tolist(),
+            "ridge_test": (ridge.predict(Xk[300:]) * scale).tolist(),
             "svr_C": svr.best_params_["C"], "svr_score": svr.best_score_,
-            "svr_test": (svr.predict(X[300:]) * scale).tolist(),
+            "svr_test": (svr.predict(Xk[300:]) * scale).tolist(),
         }
     json.dump(out, __import__("sys").stdout)
 

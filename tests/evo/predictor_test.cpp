@@ -45,9 +45,16 @@ class PredictorGolden : public ::testing::TestWithParam<const char*> {};
 TEST_P(PredictorGolden, MatchesScikitLearn) {
   const auto g = golden();
   const auto& t = g["targets"][GetParam()];
-  const MatrixXd Xtr = evo::one_hot(configs(g["configs_train"]), kChoices);
-  const MatrixXd Xte = evo::one_hot(configs(g["configs_test"]), kChoices);
-  ASSERT_EQ(Xtr.cols(), 135);
+  const MatrixXd Xtr_all = evo::one_hot(configs(g["configs_train"]), kChoices);
+  const MatrixXd Xte_all = evo::one_hot(configs(g["configs_test"]), kChoices);
+  ASSERT_EQ(Xtr_all.cols(), 135);
+  // DyNAS-T drops the features that are constant on the training rows.
+  const auto columns = evo::varying_columns(Xtr_all);
+  ASSERT_EQ(columns.size(), t["columns"].size());
+  for (std::size_t i = 0; i < columns.size(); ++i)
+    ASSERT_EQ(columns[i], t["columns"][i].get<long>());
+  const MatrixXd Xtr = evo::select_columns(Xtr_all, columns);
+  const MatrixXd Xte = evo::select_columns(Xte_all, columns);
   const VectorXd ytr = vec(t["y_train"]), yte = vec(t["y_test"]);
   const double scale = t["scale"].get<double>();
   const VectorXd ys = ytr / scale;
@@ -56,6 +63,11 @@ TEST_P(PredictorGolden, MatchesScikitLearn) {
                                       evo::Predictor::ridge_grid(), Xtr, ys);
   EXPECT_DOUBLE_EQ(ridge.best_value(), t["ridge_alpha"].get<double>());
   EXPECT_NEAR(ridge.best_score(), t["ridge_score"].get<double>(), 1e-9);
+  // The fast search (one Gram matrix per fold) gives the same scores.
+  const auto fast = evo::ridge_grid_search(evo::Predictor::ridge_grid(), Xtr, ys);
+  ASSERT_EQ(fast.scores.size(), ridge.scores.size());
+  for (std::size_t i = 0; i < fast.scores.size(); ++i)
+    EXPECT_NEAR(fast.scores[i], ridge.scores[i], 1e-13 * std::abs(ridge.scores[i]));
   evo::Ridge r(ridge.best_value());
   r.fit(Xtr, ys);
   const VectorXd ridge_test = r.predict(Xte) * scale;
@@ -72,11 +84,11 @@ TEST_P(PredictorGolden, MatchesScikitLearn) {
 
   // The predictor keeps the better search and scales back.
   evo::Predictor p;
-  p.fit(Xtr, ytr);
+  p.fit(Xtr_all, ytr);
   EXPECT_DOUBLE_EQ(p.label_scale(), scale);
   const bool svr_better = t["svr_score"].get<double>() > t["ridge_score"].get<double>();
   EXPECT_EQ(p.chosen(), svr_better ? "svr" : "ridge");
-  const VectorXd pred = p.predict(Xte);
+  const VectorXd pred = p.predict(Xte_all);
   std::printf("%s: chosen %s, held-out MAPE %.4f, Kendall tau %.3f\n", GetParam(),
               p.chosen().c_str(), evo::mape(yte, pred), evo::kendall_tau(yte, pred));
   RecordProperty("held_out_mape", std::to_string(evo::mape(yte, pred)));
@@ -112,6 +124,20 @@ TEST(Predictor, RidgeSolvesTheNormalEquations) {
   const VectorXd res = y - X * r.coefficients() - VectorXd::Constant(30, r.intercept());
   EXPECT_LT((-X.transpose() * res + 0.7 * r.coefficients()).norm(), 1e-10);
   EXPECT_LT(std::abs(res.sum()), 1e-10);
+}
+
+TEST(Predictor, DropsConstantFeaturesAsDynasT) {
+  descent::Rng rng = descent::make_rng(8);
+  MatrixXd X = descent::normal_matrix(rng, 40, 4);
+  X.col(2).setConstant(1.0);
+  const VectorXd y = (X.col(0) * 3 + X.col(1)).array() + 10.0;
+  evo::Predictor p("svr");
+  p.fit(X, y);
+  EXPECT_EQ(p.columns(), (std::vector<Eigen::Index>{0, 1, 3}));
+  X.col(2).setConstant(-7.0);  // a dropped column cannot change a prediction
+  const VectorXd a = p.predict(X.topRows(5));
+  X.col(2).setConstant(3.0);
+  EXPECT_EQ(a, p.predict(X.topRows(5)));
 }
 
 TEST(Predictor, BadInput) {

@@ -17,16 +17,35 @@ struct HvFlags {
   std::string front, ref, columns, maximize;
 };
 
-std::vector<std::string> split(const std::string& text) {
+/// Comma-separated items, trimmed; an empty item or a repeated one is an error naming `flag`.
+std::vector<std::string> split(const std::string& text, const char* flag) {
   std::vector<std::string> out;
-  std::stringstream ss(text);
-  for (std::string item; std::getline(ss, item, ',');)
-    if (!item.empty()) out.push_back(item);
+  if (text.empty()) return out;
+  std::stringstream ss(text + ",");  // so that a trailing empty item is seen
+  for (std::string item; std::getline(ss, item, ',');) {
+    const auto first = item.find_first_not_of(" \t");
+    const auto last = item.find_last_not_of(" \t");
+    item = first == std::string::npos ? "" : item.substr(first, last - first + 1);
+    if (item.empty()) throw InvalidOption(flag, "has an empty item in '" + text + "'");
+    if (std::find(out.begin(), out.end(), item) != out.end())
+      throw InvalidOption(flag, "names '" + item + "' twice");
+    out.push_back(item);
+  }
   return out;
 }
 
 Eigen::VectorXd parse_ref(const std::string& text) {
-  const auto items = split(text);
+  std::vector<std::string> items;
+  for (std::string item; const char ch : text + ",") {  // coordinates may repeat: no split()
+    if (ch != ',') {
+      item += ch;
+      continue;
+    }
+    const auto first = item.find_first_not_of(" \t");
+    const auto last = item.find_last_not_of(" \t");
+    items.push_back(first == std::string::npos ? "" : item.substr(first, last - first + 1));
+    item.clear();
+  }
   Eigen::VectorXd ref(static_cast<Eigen::Index>(items.size()));
   for (std::size_t i = 0; i < items.size(); ++i) {
     std::size_t used = 0;
@@ -36,7 +55,7 @@ Eigen::VectorXd parse_ref(const std::string& text) {
     } catch (const std::exception&) {
       used = 0;
     }
-    if (used != items[i].size() || !std::isfinite(v))
+    if (items[i].empty() || used != items[i].size() || !std::isfinite(v))
       throw InvalidOption("ref", "'" + items[i] + "' is not a finite number");
     ref(static_cast<Eigen::Index>(i)) = v;
   }
@@ -64,18 +83,19 @@ int run_hv(const HvFlags& f, const Globals& g) {
   } else {
     if (t.columns.empty())
       throw InvalidOption("columns", "names columns, but " + f.front + " has no header row");
-    for (const auto& n : split(f.columns)) {
+    for (const auto& n : split(f.columns, "columns")) {
       cols.push_back(column_of(t, n, f.front));
       names.push_back(n);
     }
   }
   if (cols.size() != 2 && cols.size() != 3)
     throw InvalidOption("columns", "the exact hypervolume takes 2 or 3 objectives, got " +
-                                       std::to_string(cols.size()) + " (choose with --columns)");
+                                       std::to_string(cols.size()) +
+                                       " (choose them with --columns, which needs a header row)");
   Eigen::MatrixXd F(t.values.rows(), static_cast<Eigen::Index>(cols.size()));
   for (std::size_t k = 0; k < cols.size(); ++k)
     F.col(static_cast<Eigen::Index>(k)) = t.values.col(cols[k]);
-  for (const auto& n : split(f.maximize)) {
+  for (const auto& n : split(f.maximize, "maximize")) {
     const auto it = std::find(names.begin(), names.end(), n);
     if (it == names.end())
       throw InvalidOption("maximize", "'" + n + "' is not one of the objective columns");

@@ -43,7 +43,7 @@ struct Nsga2Options {
   /// Stop before a generation that would exceed this many evaluations (0 = no cap).
   std::size_t max_evaluations = 0;
   SbxOptions crossover;      ///< pymoo: probability 0.9, eta 15, variable probability 0.5
-  MutationOptions mutation;  ///< pymoo: probability 1, eta 20, variable probability min(.5, 1/n)
+  MutationOptions mutation;  ///< pymoo: probability 0.9, eta 20, variable probability min(.5, 1/n)
   bool eliminate_duplicates = true;  ///< offspring equal to a member or to each other redrawn
   std::uint64_t seed = 0;
   HistoryOptions history;  ///< one row per generation (extras: front_size, evaluations)

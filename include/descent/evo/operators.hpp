@@ -47,7 +47,7 @@ struct SbxOptions {
 };
 
 struct MutationOptions {
-  double probability = 1.0;  ///< an individual is mutated with this probability (pymoo 1.0)
+  double probability = 0.9;  ///< an individual is mutated with this probability (pymoo 0.9)
   double eta = 20.0;         ///< distribution index (pymoo 20)
   /// Each variable of a mutated individual changes with this probability; < 0 (the default)
   /// means min(0.5, 1 / n), pymoo's default.

@@ -27,7 +27,8 @@ std::vector<Eigen::Index> pareto_front(const Eigen::MatrixXd& f);
 /// Crowding distance of each member of `front` (same order): for every objective the members
 /// sorted by it, extremes infinite, inner points the gap between their neighbours divided by the
 /// objective's range on the front (pymoo's and Deb's normalisation). A front of one or two
-/// points is all infinite; an objective constant on the front contributes nothing.
+/// points is all infinite; an objective constant on the front contributes nothing to any point,
+/// its extremes included (pymoo: inf / 0 range becomes 0), so ties break at random.
 std::vector<double> crowding_distance(const Eigen::MatrixXd& f,
                                       const std::vector<Eigen::Index>& front);
 
