@@ -26,6 +26,26 @@ void check_xy(const Eigen::MatrixXd& X, const Eigen::VectorXd& y, const char* wh
     throw Error(std::string(who) + ": features and labels must be finite");
 }
 
+/// The training rows of a K-fold split: every row outside [start, start + size).
+struct TrainingFold {
+  Eigen::MatrixXd X;
+  Eigen::VectorXd y;
+};
+TrainingFold training_rows(const Eigen::MatrixXd& X, const Eigen::VectorXd& y, Eigen::Index start,
+                           Eigen::Index size) {
+  const Eigen::Index n = X.rows();
+  TrainingFold t{Eigen::MatrixXd(n - size, X.cols()), Eigen::VectorXd(n - size)};
+  t.X << X.topRows(start), X.bottomRows(n - start - size);
+  t.y << y.head(start), y.tail(n - start - size);
+  return t;
+}
+
+/// The first index of the highest score, as numpy's argmax (scikit-learn's rank 1, ties to
+/// the first).
+std::size_t first_best(const std::vector<double>& scores) {
+  return static_cast<std::size_t>(std::max_element(scores.begin(), scores.end()) - scores.begin());
+}
+
 // libsvm prints progress to stdout unless told otherwise.
 void quiet(const char*) {}
 
@@ -193,6 +213,8 @@ GridSearch grid_search(const std::function<std::unique_ptr<Regressor>(double)>& 
   check_xy(X, y, "grid_search");
   if (grid.empty()) throw Error("grid_search: empty grid");
   const auto splits = kfold(X.rows(), folds);
+  std::vector<TrainingFold> training;  // built once, shared (read-only) by every grid point
+  for (const auto& [start, size] : splits) training.push_back(training_rows(X, y, start, size));
   GridSearch g;
   g.grid = grid;
   g.scores.assign(grid.size(), 0.0);
@@ -200,21 +222,15 @@ GridSearch grid_search(const std::function<std::unique_ptr<Regressor>(double)>& 
   // on the thread count), strided because larger C trains longer.
   parallel_strided(grid.size(), threads(), [&](std::size_t i) {
     double total = 0.0;
-    for (const auto& [start, size] : splits) {
-      const Eigen::Index n = X.rows();
-      Eigen::MatrixXd Xtr(n - size, X.cols());
-      Eigen::VectorXd ytr(n - size);
-      Xtr << X.topRows(start), X.bottomRows(n - start - size);
-      ytr << y.head(start), y.tail(n - start - size);
+    for (std::size_t f = 0; f < splits.size(); ++f) {
+      const auto [start, size] = splits[f];
       auto model = make(grid[i]);
-      model->fit(Xtr, ytr);
+      model->fit(training[f].X, training[f].y);
       total += -mape(y.segment(start, size), model->predict(X.middleRows(start, size)));
     }
     g.scores[i] = total / static_cast<double>(splits.size());
   });
-  // The first best, as numpy's argmax (scikit-learn's rank_test_score 1 with ties to the first).
-  g.best = static_cast<std::size_t>(std::max_element(g.scores.begin(), g.scores.end()) -
-                                    g.scores.begin());
+  g.best = first_best(g.scores);
   return g;
 }
 
@@ -229,11 +245,7 @@ GridSearch ridge_grid_search(const std::vector<double>& alphas, const Eigen::Mat
   g.scores.assign(alphas.size(), 0.0);
   const auto splits = kfold(X.rows(), folds);
   for (const auto& [start, size] : splits) {
-    const Eigen::Index n = X.rows();
-    Eigen::MatrixXd Xtr(n - size, X.cols());
-    Eigen::VectorXd ytr(n - size);
-    Xtr << X.topRows(start), X.bottomRows(n - start - size);
-    ytr << y.head(start), y.tail(n - start - size);
+    const auto [Xtr, ytr] = training_rows(X, y, start, size);
     // The same arithmetic as Ridge::fit, with the Gram matrix shared by every alpha.
     const Eigen::RowVectorXd mean = Xtr.colwise().mean();
     const double ymean = ytr.mean();
@@ -252,8 +264,7 @@ GridSearch ridge_grid_search(const std::vector<double>& alphas, const Eigen::Mat
     });
   }
   for (double& score : g.scores) score /= static_cast<double>(splits.size());  // as np.mean
-  g.best = static_cast<std::size_t>(std::max_element(g.scores.begin(), g.scores.end()) -
-                                    g.scores.begin());
+  g.best = first_best(g.scores);
   return g;
 }
 
