@@ -9,6 +9,7 @@
 
 #include "descent/core/error.hpp"
 #include "descent/evo/pareto.hpp"
+#include "search_internals.hpp"
 
 namespace descent::evo {
 
@@ -20,43 +21,8 @@ double uniform01(Rng& rng) {
   return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
 }
 
-struct RowLess {
-  bool operator()(const Eigen::RowVectorXd& a, const Eigen::RowVectorXd& b) const {
-    return std::lexicographical_compare(a.data(), a.data() + a.size(), b.data(),
-                                        b.data() + b.size());
-  }
-};
-
-using RowSet = std::set<Eigen::RowVectorXd, RowLess>;
-
-/// The evaluated points of a run and the budget they count against.
-struct Evaluator {
-  const Problem& problem;
-  Eigen::MatrixXd all_X, all_F;
-  std::size_t count = 0;
-  RowSet seen;  // every evaluated point: offspring that repeat one are redrawn
-
-  Eigen::MatrixXd operator()(const Eigen::MatrixXd& X) {
-    Eigen::MatrixXd F(X.rows(), problem.objectives);
-    problem.evaluate(X, F);
-    if (F.rows() != X.rows() || F.cols() != problem.objectives)
-      throw Error("evo: evaluate wrote a " + std::to_string(F.rows()) + " x " +
-                  std::to_string(F.cols()) + " matrix for " + std::to_string(X.rows()) +
-                  " points and " + std::to_string(problem.objectives) + " objectives");
-    for (Index r = 0; r < F.rows(); ++r)
-      if (!F.row(r).allFinite())
-        throw Error("evo: evaluation " + std::to_string(count + static_cast<std::size_t>(r) + 1) +
-                    " has a non-finite objective");
-    const Index old = all_X.rows();
-    all_X.conservativeResize(old + X.rows(), X.cols());
-    all_F.conservativeResize(old + F.rows(), F.cols());
-    all_X.bottomRows(X.rows()) = X;
-    all_F.bottomRows(F.rows()) = F;
-    for (Index r = 0; r < X.rows(); ++r) seen.insert(X.row(r));
-    count += static_cast<std::size_t>(X.rows());
-    return F;
-  }
-};
+using detail::Evaluator;
+using detail::RowSet;
 
 /// A population with the rank and crowding distance its last survival gave each member.
 struct Population {
@@ -210,7 +176,7 @@ Nsga2Result nsga2(const Problem& problem, const Nsga2Options& o, Callbacks callb
   problem.validate();
   o.validate();
   Rng rng = make_rng(o.seed, {0x4e534741});  // "NSGA"
-  Evaluator eval{problem, {}, {}, 0, {}};
+  Evaluator eval{problem, "evo", {}, {}, 0, {}};
   Run run("nsga2", static_cast<std::size_t>(problem.bounds.size()), o.generations, o.history,
           callbacks);
   Eigen::MatrixXd X0;
@@ -267,11 +233,11 @@ Nsga2Result random_search(const Problem& problem, std::size_t evaluations, std::
   problem.validate();
   if (batch == 0) throw InvalidOption("batch", "must be >= 1");
   Rng rng = make_rng(seed, {0x52414e44});  // "RAND"
-  Evaluator eval{problem, {}, {}, 0, {}};
+  Evaluator eval{problem, "evo", {}, {}, 0, {}};
   HistoryOptions history;
   Run run("random", static_cast<std::size_t>(problem.bounds.size()),
           (evaluations + batch - 1) / batch, history, callbacks);
-  std::set<Eigen::RowVectorXd, RowLess> seen;
+  RowSet seen;
   std::size_t k = 0;
   while (eval.count < evaluations) {
     const std::size_t want = std::min(batch, evaluations - eval.count);

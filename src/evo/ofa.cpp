@@ -1,6 +1,7 @@
 #include "descent/evo/ofa.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -148,6 +149,21 @@ Eigen::MatrixXd ofa_features(const Eigen::MatrixXd& configs, bool with_depth) {
   return X;
 }
 
+Eigen::MatrixXd ofa_onehot_custom(const Eigen::MatrixXd& configs) {
+  if (configs.cols() != kOfaVariables)
+    throw Error("ofa_onehot_custom: configurations have " + std::to_string(configs.cols()) +
+                " variables, expected 45");
+  Eigen::MatrixXd X = Eigen::MatrixXd::Zero(configs.rows(), 120);
+  for (Eigen::Index r = 0; r < configs.rows(); ++r)
+    for (int b = 0; b < 20; ++b) {
+      const int depth = kOfaDepths[static_cast<std::size_t>(configs(r, 40 + b / 4))];
+      if (b % 4 >= depth) continue;
+      X(r, 3 * b + static_cast<int>(configs(r, b))) = 1.0;
+      X(r, 60 + 3 * b + static_cast<int>(configs(r, 20 + b))) = 1.0;
+    }
+  return X;
+}
+
 OfaOracle::OfaOracle(const std::vector<OfaMeasurement>& rows) {
   if (rows.size() < 50) throw Error("OfaOracle: needs at least 50 measured sub-networks");
   Eigen::MatrixXd configs(static_cast<Eigen::Index>(rows.size()), kOfaVariables);
@@ -170,6 +186,23 @@ OfaOracle::OfaOracle(const std::vector<OfaMeasurement>& rows) {
   a.fit(X, acc);
   acc_w_ = a.coefficients();
   acc_b_ = a.intercept();
+}
+
+std::string dynast_data_dir() {
+  std::vector<std::string> places;
+  if (const char* env = std::getenv("DESCENT_DATA_DIR"); env && *env)
+    places.push_back((std::filesystem::path(env) / "dynast").string());
+  places.push_back(DESCENT_INSTALL_DATADIR "/dynast");
+  places.push_back(DESCENT_SOURCE_DATADIR "/dynast");
+  std::string tried;
+  for (const auto& p : places) {
+    std::error_code ec;
+    if (std::filesystem::exists(std::filesystem::path(p) / "mbnv3w10_linasnsga2_acc_macs.csv", ec))
+      return p;
+    tried += (tried.empty() ? "" : ", ") + p;
+  }
+  throw Error("DyNAS-T's measurements (data/dynast) are not in any of: " + tried +
+              " (set DESCENT_DATA_DIR to the folder that holds dynast/)");
 }
 
 OfaOracle OfaOracle::from_directory(const std::string& data_dir) {

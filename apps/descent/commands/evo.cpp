@@ -2,13 +2,13 @@
 #include <algorithm>
 #include <cmath>
 #include <iostream>
-#include <sstream>
 
 #include "cli.hpp"
 #include "descent/core/error.hpp"
 #include "descent/evo/hypervolume.hpp"
 #include "descent/evo/pareto.hpp"
 #include "descent/io/csv.hpp"
+#include "evo_flags.hpp"
 
 namespace descent::cli {
 namespace {
@@ -16,51 +16,6 @@ namespace {
 struct HvFlags {
   std::string front, ref, columns, maximize;
 };
-
-/// Comma-separated items, trimmed; an empty item or a repeated one is an error naming `flag`.
-std::vector<std::string> split(const std::string& text, const char* flag) {
-  std::vector<std::string> out;
-  if (text.empty()) return out;
-  std::stringstream ss(text + ",");  // so that a trailing empty item is seen
-  for (std::string item; std::getline(ss, item, ',');) {
-    const auto first = item.find_first_not_of(" \t");
-    const auto last = item.find_last_not_of(" \t");
-    item = first == std::string::npos ? "" : item.substr(first, last - first + 1);
-    if (item.empty()) throw InvalidOption(flag, "has an empty item in '" + text + "'");
-    if (std::find(out.begin(), out.end(), item) != out.end())
-      throw InvalidOption(flag, "names '" + item + "' twice");
-    out.push_back(item);
-  }
-  return out;
-}
-
-Eigen::VectorXd parse_ref(const std::string& text) {
-  std::vector<std::string> items;
-  for (std::string item; const char ch : text + ",") {  // coordinates may repeat: no split()
-    if (ch != ',') {
-      item += ch;
-      continue;
-    }
-    const auto first = item.find_first_not_of(" \t");
-    const auto last = item.find_last_not_of(" \t");
-    items.push_back(first == std::string::npos ? "" : item.substr(first, last - first + 1));
-    item.clear();
-  }
-  Eigen::VectorXd ref(static_cast<Eigen::Index>(items.size()));
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    std::size_t used = 0;
-    double v = 0;
-    try {
-      v = std::stod(items[i], &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (items[i].empty() || used != items[i].size() || !std::isfinite(v))
-      throw InvalidOption("ref", "'" + items[i] + "' is not a finite number");
-    ref(static_cast<Eigen::Index>(i)) = v;
-  }
-  return ref;
-}
 
 Eigen::Index column_of(const io::CsvTable& t, const std::string& name, const std::string& file) {
   for (std::size_t c = 0; c < t.columns.size(); ++c)
@@ -83,7 +38,7 @@ int run_hv(const HvFlags& f, const Globals& g) {
   } else {
     if (t.columns.empty())
       throw InvalidOption("columns", "names columns, but " + f.front + " has no header row");
-    for (const auto& n : split(f.columns, "columns")) {
+    for (const auto& n : split_names(f.columns, "columns")) {
       cols.push_back(column_of(t, n, f.front));
       names.push_back(n);
     }
@@ -95,13 +50,13 @@ int run_hv(const HvFlags& f, const Globals& g) {
   Eigen::MatrixXd F(t.values.rows(), static_cast<Eigen::Index>(cols.size()));
   for (std::size_t k = 0; k < cols.size(); ++k)
     F.col(static_cast<Eigen::Index>(k)) = t.values.col(cols[k]);
-  for (const auto& n : split(f.maximize, "maximize")) {
+  for (const auto& n : split_names(f.maximize, "maximize")) {
     const auto it = std::find(names.begin(), names.end(), n);
     if (it == names.end())
       throw InvalidOption("maximize", "'" + n + "' is not one of the objective columns");
     F.col(it - names.begin()) *= -1.0;
   }
-  const Eigen::VectorXd ref = parse_ref(f.ref);
+  const Eigen::VectorXd ref = parse_numbers(f.ref, "ref");
   if (ref.size() != F.cols())
     throw InvalidOption("ref", "has " + std::to_string(ref.size()) + " coordinates for " +
                                    std::to_string(F.cols()) + " objectives");

@@ -49,13 +49,24 @@ std::vector<OfaMeasurement> unique_measurements(const std::vector<std::string>& 
 /// active), then with `with_depth` the 15 depth one-hots. One row per configuration.
 Eigen::MatrixXd ofa_features(const Eigen::MatrixXd& configs, bool with_depth = true);
 
+/// The directory holding DyNAS-T's measurement CSVs: $DESCENT_DATA_DIR/dynast if set, else the
+/// installed copy (<prefix>/share/descent/dynast), else the source tree's data/dynast.
+/// descent::Error naming the places searched if none has the files.
+std::string dynast_data_dir();
+
+/// DyNAS-T's predictor features for this space (OFAMobileNetV3Encoding.onehot_custom): 60
+/// kernel one-hots then 60 expansion one-hots, 3 per block, all zero for a block the stage's
+/// depth leaves out (120 columns).
+Eigen::MatrixXd ofa_onehot_custom(const Eigen::MatrixXd& configs);
+
 /// The tier-A oracle: additive MACs and a frozen accuracy surrogate fitted to measurements.
 class OfaOracle {
  public:
   /// Fits both models (accuracy ridge alpha chosen by the scikit-learn-style grid search).
   explicit OfaOracle(const std::vector<OfaMeasurement>& rows);
-  /// The default oracle: every CSV of data/dynast under `data_dir`.
+  /// The oracle of every CSV in `data_dir` (default: dynast_data_dir()).
   static OfaOracle from_directory(const std::string& data_dir);
+  static OfaOracle bundled() { return from_directory(dynast_data_dir()); }
 
   double macs(const Eigen::VectorXd& config) const;      ///< MACs (same unit as the data)
   double accuracy(const Eigen::VectorXd& config) const;  ///< top-1 (%)

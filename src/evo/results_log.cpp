@@ -1,0 +1,247 @@
+#include "descent/evo/results_log.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <string>
+
+#include "descent/core/error.hpp"
+#include "descent/io/atomic_file.hpp"
+#include "descent/io/csv.hpp"
+#include "search_internals.hpp"
+
+namespace descent::evo {
+
+namespace {
+
+using Index = Eigen::Index;
+namespace fs = std::filesystem;
+
+std::string signature_line(const std::string& signature) {
+  return "# descent search: " + signature;
+}
+
+void write_all(int fd, const std::string& text, const std::string& path) {
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw Error("cannot append to " + path + ": " + std::strerror(errno));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fdatasync(fd) != 0 && errno != EINVAL)  // EINVAL: a pipe or device, nothing to sync
+    throw Error("cannot sync " + path + ": " + std::strerror(errno));
+}
+
+std::string number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+}  // namespace
+
+ResultsLog::ResultsLog(std::string path, SearchSpace space, std::vector<Objective> objectives)
+    : path_(std::move(path)), space_(std::move(space)), objectives_(std::move(objectives)) {
+  if (objectives_.empty()) throw Error("results log: no objectives");
+  X_.resize(0, space_.size());
+  F_.resize(0, static_cast<Index>(objectives_.size()));
+}
+
+ResultsLog::~ResultsLog() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::vector<std::string> ResultsLog::columns() const {
+  std::vector<std::string> c = space_.names();
+  for (const auto& o : objectives_) c.push_back(o.name);
+  return c;
+}
+
+void ResultsLog::open_for_append(const std::string& signature, bool write_header) {
+  fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw Error("cannot open " + path_ + " for appending: " + std::strerror(errno));
+  if (write_header) {
+    std::string text = signature_line(signature) + "\n";
+    const auto cols = columns();
+    for (std::size_t i = 0; i < cols.size(); ++i) text.append(i ? "," : "").append(cols[i]);
+    write_all(fd_, text + "\n", path_);
+  }
+}
+
+std::shared_ptr<ResultsLog> ResultsLog::create(const std::string& path, SearchSpace space,
+                                               std::vector<Objective> objectives,
+                                               const std::string& signature) {
+  std::error_code ec;
+  if (fs::is_regular_file(path, ec)) {
+    // A file with only a header (a search that failed before its first validation) is
+    // started again; one with results is never overwritten.
+    const std::string text = io::read_file(path);
+    std::size_t lines = 0;
+    for (std::size_t at = 0; at < text.size();) {
+      const std::size_t end = std::min(text.find('\n', at), text.size());
+      if (end > at && text[at] != '#') ++lines;
+      at = end + 1;
+    }
+    if (lines > 1)
+      throw Error(path +
+                  " already holds results: pass --resume to continue that search, or "
+                  "choose another results file");
+    if (::truncate(path.c_str(), 0) != 0)
+      throw Error("cannot rewrite " + path + ": " + std::strerror(errno));
+  }
+  std::shared_ptr<ResultsLog> log(new ResultsLog(path, std::move(space), std::move(objectives)));
+  log->open_for_append(signature, true);
+  return log;
+}
+
+std::shared_ptr<ResultsLog> ResultsLog::resume(const std::string& path, SearchSpace space,
+                                               std::vector<Objective> objectives,
+                                               const std::string& signature) {
+  std::error_code ec;
+  if (!fs::exists(path, ec) || (fs::is_regular_file(path, ec) && fs::file_size(path, ec) == 0))
+    return create(path, std::move(space), std::move(objectives), signature);
+  std::shared_ptr<ResultsLog> log(new ResultsLog(path, std::move(space), std::move(objectives)));
+  std::string text = io::read_file(path);
+  if (!text.empty() && text.back() != '\n') {  // a row cut short by a kill
+    const std::size_t keep = text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1;
+    log->truncated_ = text.size() - keep;
+    text.resize(keep);
+    if (::truncate(path.c_str(), static_cast<off_t>(keep)) != 0)
+      throw Error("cannot cut the torn last line of " + path + ": " + std::strerror(errno));
+  }
+  const std::string first = text.substr(0, text.find('\n'));
+  if (first != signature_line(signature))
+    throw InputError(path, 1, "",
+                     "was written by a different search (\"" + first + "\", this one is \"" +
+                         signature_line(signature) +
+                         "\"): resume with the same method, space, objectives, seed and "
+                         "options, or choose another results file");
+  std::size_t data_lines = 0;
+  for (std::size_t at = 0; at < text.size();) {
+    const std::size_t end = text.find('\n', at);
+    const std::string line = text.substr(at, end - at);
+    if (!line.empty() && line[0] != '#' && line != "\r") ++data_lines;
+    at = end == std::string::npos ? text.size() : end + 1;
+  }
+  const auto expected = log->columns();
+  if (data_lines == 0) {  // killed before the header was complete: write it again
+    log->open_for_append(signature, false);
+    std::string header;
+    for (std::size_t i = 0; i < expected.size(); ++i)
+      header.append(i ? "," : "").append(expected[i]);
+    write_all(log->fd_, header + "\n", path);
+    return log;
+  }
+  io::CsvOptions opts;
+  opts.header = io::CsvOptions::Header::yes;
+  io::CsvTable t;
+  if (data_lines == 1) {  // the header alone
+    t.columns.clear();
+  } else {
+    t = io::read_csv(path, opts);
+  }
+  if (data_lines > 1 && t.columns != expected) {
+    std::string want;
+    for (const auto& c : expected) want.append(want.empty() ? "" : ",").append(c);
+    throw InputError(path, 2, "", "the header does not match this search's columns (" + want + ")");
+  }
+  const Index nv = log->space_.size();
+  const Index no = static_cast<Index>(log->objectives_.size());
+  log->X_.resize(t.values.rows(), nv);
+  log->F_.resize(t.values.rows(), no);
+  for (Index r = 0; r < t.values.rows(); ++r) {
+    const std::size_t line = t.lines[static_cast<std::size_t>(r)];
+    try {
+      log->X_.row(r) = log->space_.encode(t.values.row(r).head(nv));
+    } catch (const InputError&) {
+      throw;
+    } catch (const Error& e) {
+      std::string why = e.what();
+      const auto var = why.find("variable '");
+      const std::string field =
+          var == std::string::npos ? "" : why.substr(var + 10, why.find('\'', var + 10) - var - 10);
+      throw InputError(path, line, field, why.substr(why.find(": ") + 2));
+    }
+    for (Index k = 0; k < no; ++k) {
+      const double v = t.values(r, nv + k);
+      log->F_(r, k) = log->objectives_[static_cast<std::size_t>(k)].maximise ? -v : v;
+    }
+  }
+  log->open_for_append(signature, false);
+  return log;
+}
+
+void ResultsLog::append(const Eigen::RowVectorXd& x, const Eigen::RowVectorXd& f) {
+  const Eigen::MatrixXd values = user_values(x, f);
+  std::string line;
+  for (Index c = 0; c < values.cols(); ++c) line.append(c ? "," : "").append(number(values(0, c)));
+  write_all(fd_, line + "\n", path_);
+  ++appended_;
+}
+
+Eigen::MatrixXd ResultsLog::user_values(const Eigen::MatrixXd& X, const Eigen::MatrixXd& F) const {
+  Eigen::MatrixXd out(X.rows(), X.cols() + F.cols());
+  out.leftCols(X.cols()) = space_.decode(X);
+  for (Index k = 0; k < F.cols(); ++k)
+    out.col(X.cols() + k) = objectives_[static_cast<std::size_t>(k)].maximise
+                                ? Eigen::VectorXd(-F.col(k))
+                                : Eigen::VectorXd(F.col(k));
+  return out;
+}
+
+LoggedProblem logged(const Problem& problem, std::shared_ptr<ResultsLog> log, std::size_t chunk) {
+  if (chunk == 0) throw InvalidOption("chunk", "must be >= 1");
+  auto known = std::make_shared<detail::RowMap<Eigen::RowVectorXd>>();
+  for (Index r = 0; r < log->X().rows(); ++r) known->emplace(log->X().row(r), log->F().row(r));
+  LoggedProblem out;
+  out.replayed = std::make_shared<std::size_t>(0);
+  out.evaluated = std::make_shared<std::size_t>(0);
+  out.problem = problem;
+  auto replayed = out.replayed, evaluated = out.evaluated;
+  const auto inner = problem.evaluate;
+  const Index m = problem.objectives;
+  out.problem.evaluate = [=](const Eigen::MatrixXd& X, Eigen::MatrixXd& F) {
+    F.resize(X.rows(), m);
+    std::vector<Index> missing;
+    for (Index r = 0; r < X.rows(); ++r) {
+      const auto it = known->find(X.row(r));
+      if (it != known->end()) {
+        F.row(r) = it->second;
+        ++*replayed;
+      } else {
+        missing.push_back(r);
+      }
+    }
+    for (std::size_t start = 0; start < missing.size(); start += chunk) {
+      const std::size_t n = std::min(chunk, missing.size() - start);
+      Eigen::MatrixXd Xc(static_cast<Index>(n), X.cols()), Fc(static_cast<Index>(n), m);
+      for (std::size_t i = 0; i < n; ++i) Xc.row(static_cast<Index>(i)) = X.row(missing[start + i]);
+      inner(Xc, Fc);
+      if (Fc.rows() != Xc.rows() || Fc.cols() != m)
+        throw Error("evaluate wrote a " + std::to_string(Fc.rows()) + " x " +
+                    std::to_string(Fc.cols()) + " matrix for " + std::to_string(Xc.rows()) +
+                    " configurations and " + std::to_string(m) + " objectives");
+      for (std::size_t i = 0; i < n; ++i) {
+        const Index r = missing[start + i];
+        F.row(r) = Fc.row(static_cast<Index>(i));
+        if (!F.row(r).allFinite())
+          throw Error("the evaluation of configuration " + std::to_string(r + 1) +
+                      " of the batch has a non-finite objective");
+        log->append(X.row(r), F.row(r));
+        known->emplace(X.row(r), F.row(r));
+        ++*evaluated;
+      }
+    }
+  };
+  return out;
+}
+
+}  // namespace descent::evo
