@@ -1,5 +1,5 @@
-// Reproduction `linas`: LINAS's sample efficiency on the tier-A oracle (spec search_nas_co.md
-// §2.5, check D4).
+// Reproduction `linas`: DyNAS-T / LINAS's checks D1-D4 of spec search_nas_co.md §2.5 and the
+// distributed search.
 //
 // J. P. Muñoz, N. Lyalyushkin, ... (Intel Labs), DyNAS-T / LINAS, "A Hardware-Aware System for
 // Accelerating Deep Neural Network Optimization", arXiv 2202.12954 (2022). The README claims
@@ -12,20 +12,38 @@
 // settings (population 50, 20,000 predictor evaluations per loop, Ridge/SVR predictors on
 // DyNAS-T's onehot_custom features) for 250 validations; NSGA-II (population 50, pymoo
 // defaults) for 1,000; random search for 1,000. --quick runs 2 seeds instead of 5.
+//
+// D1: NSGA-II on ZDT1 and ZDT2 (30 variables, population 100, 250 generations, pagmo's
+// operator parameters) against pagmo2's nsga2, whose per-seed values are committed in
+// data/evo/pagmo_zdt_golden.json (pagmo is LGPL/GPL and stays out of the library; the test
+// evo_pagmo_test recomputes them). 10 seeds, --quick 3.
+// D3: the predictors against scikit-learn's golden values (data/evo/
+// sklearn_predictor_golden.json, tests/evo/make_golden.py), and the depth-masked predictors on
+// 500 measured rows (MACs MAPE, accuracy Kendall tau on the other 1,723).
+// MPI: `descent search` under `mpirun -np 4` against the serial run, file for file (when
+// mpirun is on PATH and this is the descent CLI).
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <filesystem>
 #include <limits>
+#include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "descent/core/timer.hpp"
 #include "descent/evo/hypervolume.hpp"
 #include "descent/evo/linas.hpp"
 #include "descent/evo/ofa.hpp"
+#include "descent/evo/predictor.hpp"
+#include "descent/evo/problems.hpp"
 #include "descent/evo/space.hpp"
 #include "descent/experiments/registry.hpp"
 #include "descent/experiments/stats.hpp"
+#include "descent/io/atomic_file.hpp"
 #include "descent/io/csv.hpp"
+#include "descent/io/json.hpp"
 
 namespace descent::experiments {
 namespace {
@@ -58,8 +76,205 @@ double validations_to_reach(const std::vector<double>& c, double target) {
   return std::numeric_limits<double>::quiet_NaN();
 }
 
+double mean(const std::vector<double>& v) {
+  double s = 0;
+  for (double x : v) s += x / static_cast<double>(v.size());
+  return s;
+}
+
+/// D1: ours on ZDT1/2 against pagmo's committed per-seed values.
+void zdt(Report& report, const ExperimentConfig& cfg, const io::Json& pagmo) {
+  const std::size_t seeds = cfg.quick ? 3 : 10;
+  const Eigen::Vector2d ref(1.1, 1.1);
+  for (const auto& [name, make, truth] :
+       {std::tuple{std::string("zdt1"), &evo::zdt1, evo::zdt1_true_hypervolume()},
+        std::tuple{std::string("zdt2"), &evo::zdt2, evo::zdt2_true_hypervolume()}}) {
+    std::vector<double> ours, theirs;
+    for (std::size_t s = 0; s < seeds; ++s) {
+      evo::Nsga2Options o;
+      o.population = 100;
+      o.generations = 250;
+      o.seed = s;                    // pagmo's seeds 0..9
+      o.mutation.probability = 1.0;  // pagmo's semantics: every offspring, 1/30 per variable
+      o.mutation.variable_probability = 1.0 / 30;
+      ours.push_back(evo::hypervolume_within(evo::nsga2(make(30), o).F, ref));
+      theirs.push_back(pagmo[name][s].get<double>());
+    }
+    report.metric(name + ".hv_ours_mean", mean(ours));
+    report.metric(name + ".hv_pagmo_mean", mean(theirs));
+    report.metric(name + ".hv_true", truth);
+    const double gap = std::abs(mean(ours) - mean(theirs)) / mean(theirs);
+    report.check(name + "_within_1pct_of_pagmo",
+                 "NSGA-II's mean HV on " + name + " is within 1 % of pagmo2's (same parameters)",
+                 "within 1 % (spec D1)",
+                 format_number(mean(ours), "%.5f") + " vs pagmo " +
+                     format_number(mean(theirs), "%.5f") + " (" + format_number(100 * gap, "%.3f") +
+                     " %), " + std::to_string(seeds) + " seeds",
+                 gap <= 0.01);
+  }
+  report.check("zdt1_hv_at_least_0_87", "mean HV on ZDT1 >= 0.87 (true front 0.8767)",
+               ">= 0.87 (spec D1)",
+               format_number(report.metrics["zdt1.hv_ours_mean"], "%.5f") + " (pagmo " +
+                   format_number(report.metrics["zdt1.hv_pagmo_mean"], "%.5f") + ")",
+               report.metrics["zdt1.hv_ours_mean"] >= 0.87,
+               "the threshold is the spec's; 100 points cannot cover the continuous front: the "
+               "best 100-point subset has HV 0.87196, and pagmo ends where we do (docs/evo.md)");
+}
+
+Eigen::MatrixXd json_configs(const io::Json& rows) {
+  Eigen::MatrixXd X(static_cast<Eigen::Index>(rows.size()), evo::kOfaVariables);
+  for (std::size_t r = 0; r < rows.size(); ++r)
+    for (int c = 0; c < evo::kOfaVariables; ++c)
+      X(static_cast<Eigen::Index>(r), c) = rows[r][static_cast<std::size_t>(c)].get<double>();
+  return X;
+}
+
+Eigen::VectorXd json_vector(const io::Json& v) {
+  Eigen::VectorXd out(static_cast<Eigen::Index>(v.size()));
+  for (std::size_t i = 0; i < v.size(); ++i) out(static_cast<Eigen::Index>(i)) = v[i].get<double>();
+  return out;
+}
+
+/// D3: the same grid choices and predictions as scikit-learn; the depth-masked predictors.
+void predictors(Report& report, const io::Json& g, bool quick) {
+  const std::vector<int> choices(evo::kOfaVariables, 3);
+  const Eigen::MatrixXd tr = evo::one_hot(json_configs(g["configs_train"]), choices);
+  const Eigen::MatrixXd te = evo::one_hot(json_configs(g["configs_test"]), choices);
+  const auto cols = evo::varying_columns(tr);
+  const Eigen::MatrixXd Xtr = evo::select_columns(tr, cols), Xte = evo::select_columns(te, cols);
+  double ridge_gap = 0, svr_gap = 0;
+  int same_choice = 0;
+  for (const char* target : {"macs", "accuracy"}) {
+    const auto& t = g["targets"][target];
+    const double scale = t["scale"].get<double>();
+    const Eigen::VectorXd ys = json_vector(t["y_train"]) / scale;
+    const auto rs = evo::ridge_grid_search(evo::Predictor::ridge_grid(), Xtr, ys);
+    evo::Ridge ridge(rs.best_value());
+    ridge.fit(Xtr, ys);
+    ridge_gap =
+        std::max(ridge_gap,
+                 (ridge.predict(Xte) * scale - json_vector(t["ridge_test"])).cwiseAbs().maxCoeff());
+    // The SVR grid (100 C values x 5 folds, ~14 s per target) runs without --quick; --quick
+    // fits at scikit-learn's C (ctest's predictor_test checks the choice on every run).
+    const double C = quick
+                         ? t["svr_C"].get<double>()
+                         : evo::grid_search([](double c) { return std::make_unique<evo::Svr>(c); },
+                                            evo::Predictor::svr_grid(), Xtr, ys)
+                               .best_value();
+    evo::Svr svr(C);
+    svr.fit(Xtr, ys);
+    svr_gap = std::max(
+        svr_gap, (svr.predict(Xte) * scale - json_vector(t["svr_test"])).cwiseAbs().maxCoeff());
+    same_choice +=
+        rs.best_value() == t["ridge_alpha"].get<double>() && C == t["svr_C"].get<double>();
+  }
+  report.metric("predictor.ridge_vs_sklearn_max_abs", ridge_gap);
+  report.metric("predictor.svr_vs_sklearn_max_abs", svr_gap);
+  report.metric("predictor.same_grid_choice_as_sklearn", same_choice == 2 ? 1.0 : 0.0);
+  report.check("d3_matches_sklearn",
+               "Ridge and SVR choose scikit-learn's alpha and C and predict within 1e-6 / 1e-3",
+               "same choice; 1e-6 (Ridge), 1e-3 (SVR) (spec D3)",
+               std::string(same_choice == 2 ? (quick ? "same alpha (C taken from scikit-learn "
+                                                       "in --quick)"
+                                                     : "same choices")
+                                            : "different choices") +
+                   "; max |diff| Ridge " + format_number(ridge_gap, "%.2g") + ", SVR " +
+                   format_number(svr_gap, "%.2g") + " (MACs and top-1, 100 held-out rows)",
+               same_choice == 2 && ridge_gap <= 1e-6 && svr_gap <= 1e-3);
+
+  // 500 measured rows for training, the rest held out, depth-masked features (~35 s: the full
+  // run only; tests/evo/ofa_test.cpp checks it on every ctest run).
+  if (quick) {
+    for (const char* id : {"d3_macs_mape", "d3_accuracy_tau"})
+      report.not_measured(id, "the depth-masked predictors on 500 measured rows (spec D3)",
+                          "MAPE <= 1 %, Kendall tau >= 0.6", "--quick skips it (about 35 s)");
+    return;
+  }
+  std::vector<std::string> paths;
+  for (const auto& e : std::filesystem::directory_iterator(evo::dynast_data_dir()))
+    if (e.path().extension() == ".csv") paths.push_back(e.path().string());
+  std::sort(paths.begin(), paths.end());
+  const auto rows = evo::unique_measurements(paths);
+  const Eigen::Index n = static_cast<Eigen::Index>(rows.size()), t = 500;
+  Eigen::MatrixXd C(n, evo::kOfaVariables);
+  Eigen::VectorXd macs(n), acc(n);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    C.row(i) = rows[static_cast<std::size_t>(i)].config.transpose();
+    macs(i) = rows[static_cast<std::size_t>(i)].macs;
+    acc(i) = rows[static_cast<std::size_t>(i)].top1;
+  }
+  const Eigen::MatrixXd Z = evo::ofa_features(C);
+  evo::Predictor pm, pa;
+  pm.fit(Z.topRows(t), macs.head(t));
+  pa.fit(Z.topRows(t), acc.head(t));
+  const double mape = evo::mape(macs.tail(n - t), pm.predict(Z.bottomRows(n - t)));
+  const double tau = evo::kendall_tau(acc.tail(n - t), pa.predict(Z.bottomRows(n - t)));
+  report.metric("predictor.macs_mape", mape);
+  report.metric("predictor.acc_kendall_tau", tau);
+  report.check("d3_macs_mape", "the MACs predictor's held-out MAPE is at most 1 % (500 rows)",
+               "<= 1 % (spec D3)",
+               format_number(100 * mape, "%.2f") + " % (" + pm.chosen() + ", " +
+                   std::to_string(n - t) + " held-out rows)",
+               mape <= 0.01);
+  report.check("d3_accuracy_tau",
+               "the accuracy predictor ranks held-out sub-networks (Kendall tau >= 0.6, 500 rows)",
+               ">= 0.6 (spec D3, a threshold to calibrate)",
+               format_number(tau, "%.3f") + " (" + pa.chosen() + ")", tau >= 0.6);
+}
+
+/// `descent search` under mpirun -np 4 against the serial run: 1 if every file is identical,
+/// 0 if not, NaN when it cannot run here (no mpirun, or not the descent CLI).
+double mpi_identical(Report& report, const ExperimentConfig& cfg) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  const std::string why_not =
+      cfg.quick ? "--quick skips it (ctest's evo.mpi.search_identical_np4 runs it)"
+      : ec || self.filename() != "descent"
+          ? "this process is not the descent CLI (e.g. the Python package)"
+      : std::system("command -v mpirun > /dev/null 2>&1") != 0 ? "mpirun is not on PATH"
+                                                               : "";
+  if (!why_not.empty()) {
+    report.not_measured("mpi_identical_to_serial",
+                        "descent search under mpirun -np 4 gives the serial run's files",
+                        "identical (issue 21)", why_not);
+    return std::numeric_limits<double>::quiet_NaN();
+  }
+  const fs::path dir = fs::path(cfg.out_dir) / "mpi";
+  fs::remove_all(dir, ec);
+  fs::create_directories(dir);
+  const std::string args =
+      " search --method linas --evals 100 --population 20 --inner-evals 1000 --seed 3 --quiet";
+  const std::string env = "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 ";
+  const int a = std::system((self.string() + args + " --mpi serial --out " +
+                             (dir / "serial.csv").string() + " > /dev/null 2>&1")
+                                .c_str());
+  const int b = std::system((env + "mpirun --oversubscribe -np 4 " + self.string() + args +
+                             " --mpi mpi --out " + (dir / "np4.csv").string() + " > /dev/null 2>&1")
+                                .c_str());
+  const bool same =
+      a == 0 && b == 0 &&
+      io::read_file((dir / "serial.results.csv").string()) ==
+          io::read_file((dir / "np4.results.csv").string()) &&
+      io::read_file((dir / "serial.csv").string()) == io::read_file((dir / "np4.csv").string());
+  report.check(
+      "mpi_identical_to_serial", "descent search under mpirun -np 4 gives the serial run's files",
+      "identical (issue 21)",
+      a != 0 || b != 0
+          ? "a run failed (serial " + std::to_string(a) + ", mpirun " + std::to_string(b) + ")"
+          : (same ? "identical results and front files (LINAS, 100 "
+                    "validations, tier A)"
+                  : "the files differ"),
+      same);
+  return same ? 1.0 : 0.0;
+}
+
 Report run_linas(const ExperimentConfig& cfg) {
   Report report;
+  const std::string data = evo::bundled_data_dir();
+  zdt(report, cfg, io::read_json(data + "/evo/pagmo_zdt_golden.json"));
+  predictors(report, io::read_json(data + "/evo/sklearn_predictor_golden.json"), cfg.quick);
+  report.metric("mpi.identical_to_serial", mpi_identical(report, cfg));
   const std::size_t seeds = cfg.quick ? 2 : 5;
   const auto oracle = evo::OfaOracle::bundled();
   evo::Problem problem;
@@ -166,8 +381,7 @@ Report run_linas(const ExperimentConfig& cfg) {
                    {"reference", {70.0, 550.0}},
                    {"threads", 1}};
   report.notes.push_back(
-      "Tier B (the elastic CNN supernet on digits), the ZDT and predictor checks (D1-D3, in "
-      "tests/evo) and the MPI comparison are not in this reproduction yet.");
+      "Tier B (the elastic CNN supernet on digits, checks D5) is not in this reproduction yet.");
   return report;
 }
 

@@ -188,21 +188,24 @@ OfaOracle::OfaOracle(const std::vector<OfaMeasurement>& rows) {
   acc_b_ = a.intercept();
 }
 
-std::string dynast_data_dir() {
+std::string bundled_data_dir() {
   std::vector<std::string> places;
-  if (const char* env = std::getenv("DESCENT_DATA_DIR"); env && *env)
-    places.push_back((std::filesystem::path(env) / "dynast").string());
-  places.push_back(DESCENT_INSTALL_DATADIR "/dynast");
-  places.push_back(DESCENT_SOURCE_DATADIR "/dynast");
+  if (const char* env = std::getenv("DESCENT_DATA_DIR"); env && *env) places.push_back(env);
+  places.push_back(DESCENT_INSTALL_DATADIR);
+  places.push_back(DESCENT_SOURCE_DATADIR);
   std::string tried;
   for (const auto& p : places) {
     std::error_code ec;
-    if (std::filesystem::exists(std::filesystem::path(p) / "mbnv3w10_linasnsga2_acc_macs.csv", ec))
-      return p;
+    const auto probe = std::filesystem::path(p) / "dynast" / "mbnv3w10_linasnsga2_acc_macs.csv";
+    if (std::filesystem::exists(probe, ec)) return p;
     tried += (tried.empty() ? "" : ", ") + p;
   }
-  throw Error("DyNAS-T's measurements (data/dynast) are not in any of: " + tried +
-              " (set DESCENT_DATA_DIR to the folder that holds dynast/)");
+  throw Error("descent's bundled data (dynast/, evo/) is not in any of: " + tried +
+              " (set DESCENT_DATA_DIR to the folder that holds them)");
+}
+
+std::string dynast_data_dir() {
+  return bundled_data_dir() + "/dynast";
 }
 
 OfaOracle OfaOracle::from_directory(const std::string& data_dir) {

@@ -198,9 +198,22 @@ Eigen::MatrixXd ResultsLog::user_values(const Eigen::MatrixXd& X, const Eigen::M
 }
 
 LoggedProblem logged(const Problem& problem, std::shared_ptr<ResultsLog> log, std::size_t chunk) {
+  return logged(
+      problem, log->X(), log->F(),
+      [log](const Eigen::RowVectorXd& x, const Eigen::RowVectorXd& f) { log->append(x, f); },
+      chunk);
+}
+
+LoggedProblem logged(
+    const Problem& problem, const Eigen::MatrixXd& known_X, const Eigen::MatrixXd& known_F,
+    std::function<void(const Eigen::RowVectorXd&, const Eigen::RowVectorXd&)> record,
+    std::size_t chunk) {
   if (chunk == 0) throw InvalidOption("chunk", "must be >= 1");
+  if (known_X.rows() != known_F.rows())
+    throw Error("logged: " + std::to_string(known_X.rows()) + " configurations but " +
+                std::to_string(known_F.rows()) + " objective rows");
   auto known = std::make_shared<detail::RowMap<Eigen::RowVectorXd>>();
-  for (Index r = 0; r < log->X().rows(); ++r) known->emplace(log->X().row(r), log->F().row(r));
+  for (Index r = 0; r < known_X.rows(); ++r) known->emplace(known_X.row(r), known_F.row(r));
   LoggedProblem out;
   out.replayed = std::make_shared<std::size_t>(0);
   out.evaluated = std::make_shared<std::size_t>(0);
@@ -235,7 +248,7 @@ LoggedProblem logged(const Problem& problem, std::shared_ptr<ResultsLog> log, st
         if (!F.row(r).allFinite())
           throw Error("the evaluation of configuration " + std::to_string(r + 1) +
                       " of the batch has a non-finite objective");
-        log->append(X.row(r), F.row(r));
+        if (record) record(X.row(r), F.row(r));
         known->emplace(X.row(r), F.row(r));
         ++*evaluated;
       }

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Golden values for the predictor tests (tests/evo/predictor_test.cpp), from scikit-learn.
 
-    /usr/bin/python3 tests/evo/make_golden.py > tests/evo/data/predictor_golden.json
+    /usr/bin/python3 tests/evo/make_golden.py > data/evo/sklearn_predictor_golden.json
 
 Rows: the unique OFA-MobileNetV3 sub-networks of data/dynast/*.csv in file order (files sorted
 by name); the first 300 train, the next 100 test. Features: 45 integer variables (20 kernel

@@ -18,7 +18,7 @@ using Eigen::VectorXd;
 namespace {
 
 nlohmann::json golden() {
-  std::ifstream in(DESCENT_SOURCE_DIR "/tests/evo/data/predictor_golden.json");
+  std::ifstream in(DESCENT_SOURCE_DIR "/data/evo/sklearn_predictor_golden.json");
   return nlohmann::json::parse(in);
 }
 

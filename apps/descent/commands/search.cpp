@@ -13,11 +13,14 @@
 #include <iostream>
 #include <memory>
 #include <numeric>
+#include <span>
 #include <sstream>
 
 #include "cli.hpp"
 #include "descent/core/error.hpp"
 #include "descent/core/timer.hpp"
+#include "descent/dist/communicator.hpp"
+#include "descent/evo/distributed.hpp"
 #include "descent/evo/hypervolume.hpp"
 #include "descent/evo/linas.hpp"
 #include "descent/evo/ofa.hpp"
@@ -39,6 +42,7 @@ constexpr const char* kTierA = "ofa-mbv3-tier-a";
 struct SearchFlags {
   std::string space = kTierA, evaluator, objectives = "accuracy,macs", maximize = "accuracy";
   std::string method = "linas", out, results, ref, plots, predictor = "best";
+  std::string mpi = "auto";
   std::size_t evals = 250, population = 50, inner_evals = 20000;
   bool resume = false;
 };
@@ -160,7 +164,8 @@ std::optional<Eigen::VectorXd> reference(const SearchFlags& f,
   return ref;
 }
 
-int run_search(const SearchFlags& f, const Globals& g) {
+int run_search(const SearchFlags& f, const Globals& g, dist::Communicator& comm) {
+  const bool root = comm.is_root();
   if (f.out.empty()) throw InvalidOption("out", "is required (the Pareto front's CSV)");
   if (f.method != "linas" && f.method != "nsga2" && f.method != "random")
     throw InvalidOption("method", "must be linas, nsga2 or random, got '" + f.method + "'");
@@ -242,21 +247,44 @@ int run_search(const SearchFlags& f, const Globals& g) {
   const std::string results = f.results.empty() ? default_results_path(f.out) : f.results;
   if (fs::absolute(results) == fs::absolute(f.out))
     throw InvalidOption("results", "must differ from --out (" + f.out + ")");
-  auto log = f.resume ? evo::ResultsLog::resume(results, space, objectives, signature)
-                      : evo::ResultsLog::create(results, space, objectives, signature);
-  if (log->truncated_bytes() > 0)
-    warn("removed a torn last line (" + std::to_string(log->truncated_bytes()) + " bytes) from " +
-         results);
-  if (f.resume && !g.quiet && !g.json)
-    std::cerr << "descent: resuming from " << results << " (" << log->X().rows()
-              << " validations on record)\n";
-  auto logged = evo::logged(problem, log, 1);
+  // Rank 0 owns the results file; the others learn its rows and record nothing.
+  std::shared_ptr<evo::ResultsLog> log;
+  Eigen::MatrixXd known_X(0, space.size()), known_F(0, problem.objectives);
+  if (root) {
+    log = f.resume ? evo::ResultsLog::resume(results, space, objectives, signature)
+                   : evo::ResultsLog::create(results, space, objectives, signature);
+    if (log->truncated_bytes() > 0)
+      warn("removed a torn last line (" + std::to_string(log->truncated_bytes()) + " bytes) from " +
+           results);
+    if (f.resume && !g.quiet && !g.json)
+      std::cerr << "descent: resuming from " << results << " (" << log->X().rows()
+                << " validations on record)\n";
+    known_X = log->X();
+    known_F = log->F();
+  }
+  if (comm.size() > 1) {
+    double rows = static_cast<double>(known_X.rows());
+    comm.broadcast(std::span<double>(&rows, 1));
+    known_X.conservativeResize(static_cast<Index>(rows), Eigen::NoChange);
+    known_F.conservativeResize(static_cast<Index>(rows), Eigen::NoChange);
+    comm.broadcast(std::span<double>(known_X.data(), static_cast<std::size_t>(known_X.size())));
+    comm.broadcast(std::span<double>(known_F.data(), static_cast<std::size_t>(known_F.size())));
+  }
+  // One validation per rank at a time, appended by rank 0 as each chunk returns.
+  auto logged =
+      evo::logged(evo::distributed(problem, comm), known_X, known_F,
+                  root ? std::function<void(const Eigen::RowVectorXd&, const Eigen::RowVectorXd&)>(
+                             [log](const Eigen::RowVectorXd& x, const Eigen::RowVectorXd& y) {
+                               log->append(x, y);
+                             })
+                       : nullptr,
+                  static_cast<std::size_t>(comm.size()));
 
   // Progress after every batch of validations.
   Stopwatch clock;
   auto progress = std::make_shared<std::size_t>(0);
   evo::Problem watched = logged.problem;
-  const bool chatty = !g.quiet && !g.json;
+  const bool chatty = root && !g.quiet && !g.json;
   const auto inner = logged.problem.evaluate;
   Eigen::MatrixXd seen_F(0, problem.objectives);
   watched.evaluate = [&, inner](const Eigen::MatrixXd& X, Eigen::MatrixXd& F) {
@@ -290,6 +318,8 @@ int run_search(const SearchFlags& f, const Globals& g) {
   } else {
     r = evo::random_search(watched, f.evals, g.seed, f.population);
   }
+
+  if (!root) return exit_code(r.summary.status, Goal::budget);  // rank 0 writes and reports
 
   // The front over every validation, best first objective first.
   const Eigen::MatrixXd& F = r.all_F;
@@ -414,11 +444,21 @@ const CommandRegistrar registrar("search", [](CLI::App& app, Globals& g) {
   cmd->add_option("--ref", f->ref,
                   "hypervolume reference in the objectives' units (tier A default: 70,550)");
   cmd->add_option("--plots", f->plots, "folder for front.png and hypervolume.png (and CSVs)");
+  cmd->add_option("--mpi", f->mpi,
+                  "auto (validations spread over the ranks when started by mpirun), serial or "
+                  "mpi")
+      ->check(CLI::IsMember({"auto", "serial", "mpi"}))
+      ->capture_default_str();
   cmd->footer(
       "Example: descent search --space ofa-mbv3-tier-a --method linas --evals 250 --out "
       "front.csv\nA stopped search continues with the same command plus --resume; no "
-      "validation is repeated.\nExit status: 0, 1 when the search stalls, 2 for bad input.");
-  return Command{cmd, [f, &g] { return run_search(*f, g); }};
+      "validation is repeated. Under mpirun -np K the validations of each batch are spread over "
+      "the K ranks (same result as the serial run).\nExit status: 0, 1 when the search stalls, 2 "
+      "for bad input.");
+  return Command{cmd, [f, &g] {
+                   auto comm = dist::make_communicator(dist::mode_from_string(f->mpi));
+                   return dist::run_or_abort(*comm, [&] { return run_search(*f, g, *comm); });
+                 }};
 });
 
 }  // namespace

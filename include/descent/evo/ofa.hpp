@@ -49,9 +49,12 @@ std::vector<OfaMeasurement> unique_measurements(const std::vector<std::string>& 
 /// active), then with `with_depth` the 15 depth one-hots. One row per configuration.
 Eigen::MatrixXd ofa_features(const Eigen::MatrixXd& configs, bool with_depth = true);
 
-/// The directory holding DyNAS-T's measurement CSVs: $DESCENT_DATA_DIR/dynast if set, else the
-/// installed copy (<prefix>/share/descent/dynast), else the source tree's data/dynast.
-/// descent::Error naming the places searched if none has the files.
+/// The folder of descent's bundled data (dynast/: DyNAS-T's measurements; evo/: golden values
+/// of scikit-learn and pagmo): $DESCENT_DATA_DIR if set, else the installed copy
+/// (<prefix>/share/descent), else the source tree's data/. descent::Error naming the places
+/// searched if none has the files.
+std::string bundled_data_dir();
+/// bundled_data_dir() + "/dynast".
 std::string dynast_data_dir();
 
 /// DyNAS-T's predictor features for this space (OFAMobileNetV3Encoding.onehot_custom): 60

@@ -13,6 +13,7 @@
 // different search; the budget is not part of it, so a finished search can be extended.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -86,5 +87,12 @@ struct LoggedProblem {
 };
 LoggedProblem logged(const Problem& problem, std::shared_ptr<ResultsLog> log,
                      std::size_t chunk = 1);
+/// The same over configurations known_X / known_F (indices, minimised objectives), calling
+/// `record` (if set) for each new evaluation: the form the ranks of a distributed search use,
+/// where only rank 0 writes the file.
+LoggedProblem logged(
+    const Problem& problem, const Eigen::MatrixXd& known_X, const Eigen::MatrixXd& known_F,
+    std::function<void(const Eigen::RowVectorXd&, const Eigen::RowVectorXd&)> record,
+    std::size_t chunk = 1);
 
 }  // namespace descent::evo
