@@ -164,3 +164,24 @@ TEST(PredictFitCli, ReportsTheGridChoiceAndHeldOutScores) {
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.out.find("'z'"), std::string::npos) << r.out;
 }
+
+// Tier B from the CLI: the supernet trained (briefly), saved, and loaded by a second search.
+TEST(SearchCli, DigitsElasticTrainsSavesAndReloadsTheSupernet) {
+  const auto dir = descent::test::fresh_temp_dir("search_tierb");
+  const std::string ck = (dir / "supernet.pt").string();
+  const std::string args =
+      "--json search --space digits-elastic --objectives accuracy,macs "
+      "--method random --evals 20 --population 10 --supernet-steps 50 "
+      "--supernet " +
+      ck + " --quiet --out ";
+  auto r = descent::test::run_cli(DESCENT_CLI, args + (dir / "a.csv").string());
+  if (r.out.find("needs a build with LibTorch") != std::string::npos)
+    GTEST_SKIP() << "built without LibTorch";
+  ASSERT_EQ(r.code, 0) << r.out;
+  ASSERT_TRUE(std::filesystem::exists(ck));
+  r = descent::test::run_cli(DESCENT_CLI, args + (dir / "b.csv").string());
+  ASSERT_EQ(r.code, 0) << r.out;
+  // Same supernet, same seed: the same validations (accuracy and MACs are deterministic).
+  EXPECT_EQ(slurp((dir / "a.results.csv").string()), slurp((dir / "b.results.csv").string()));
+  EXPECT_GT(lines_in((dir / "a.csv").string()), 1u);
+}

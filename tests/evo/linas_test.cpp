@@ -297,3 +297,22 @@ TEST(OfaSpace, OnehotCustomMatchesDyNasT) {
   EXPECT_EQ(space.names()[20], "e_0");
   EXPECT_EQ(space.variables()[44].choices, (std::vector<double>{2, 3, 4}));
 }
+
+// One objective: NSGA-II's rank-and-crowding survival is a (mu + lambda) GA with binary
+// tournaments (pymoo's GA with its defaults), the single-objective search of DyNAS-T.
+TEST(SingleObjective, Nsga2WithOneObjectiveIsAGeneticAlgorithm) {
+  evo::Problem p;
+  p.bounds = evo::Bounds::categorical(std::vector<int>(20, 7));
+  p.objectives = 1;
+  p.evaluate = [](const MatrixXd& X, MatrixXd& F) {
+    F = (X.array() - 3.0).square().rowwise().sum().matrix();  // optimum: every variable 3
+  };
+  evo::Nsga2Options o;
+  o.population = 30;
+  o.generations = 150;
+  o.seed = 2;
+  const auto r = evo::nsga2(p, o);
+  EXPECT_EQ(r.F.minCoeff(), 0.0);
+  EXPECT_EQ(r.front.size(), 1u);  // one objective: one best point (distinct configurations)
+  EXPECT_LE(r.F(0, 0), r.F.col(0).tail(r.F.rows() - 1).minCoeff());  // best first
+}

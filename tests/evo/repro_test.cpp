@@ -16,10 +16,11 @@ TEST(LinasRepro, QuickReproductionRunsAndReports) {
   const descent::test::QuickRepro run(DESCENT_CLI, "linas");
   ASSERT_TRUE(run.ok());
   const auto& m = run.metrics();
-  for (const char* key : {"zdt1.hv_ours_mean", "zdt1.hv_pagmo_mean", "zdt2.hv_ours_mean",
-                          "zdt2.hv_pagmo_mean", "predictor.ridge_vs_sklearn_max_abs",
-                          "predictor.svr_vs_sklearn_max_abs", "tierA.hv_linas_250", "tierA.hv_nsga2_1000", "tierA.hv_random_250",
-                          "tierA.linas_seconds", "tierA.nsga2_validations_to_match_linas_250"})
+  for (const char* key :
+       {"zdt1.hv_ours_mean", "zdt1.hv_pagmo_mean", "zdt2.hv_ours_mean", "zdt2.hv_pagmo_mean",
+        "predictor.ridge_vs_sklearn_max_abs", "predictor.svr_vs_sklearn_max_abs",
+        "tierA.hv_linas_250", "tierA.hv_nsga2_1000", "tierA.hv_random_250", "tierA.linas_seconds",
+        "tierA.nsga2_validations_to_match_linas_250"})
     ASSERT_TRUE(m.contains(key)) << key;
   for (const char* z : {"zdt1", "zdt2"}) {  // D1: within 1 % of pagmo2's committed values
     const double ours = m[std::string(z) + ".hv_ours_mean"].get<double>();
@@ -35,6 +36,16 @@ TEST(LinasRepro, QuickReproductionRunsAndReports) {
   const auto to_match = m["tierA.nsga2_validations_to_match_linas_250"];
   if (!to_match.is_null()) {
     EXPECT_GE(to_match.get<double>(), 500.0);
+  }
+  // Tier B (a build with LibTorch): the metric names, and a hypervolume ratio that is one.
+  if (m.contains("tierB.hv_linas_200")) {
+    for (const char* key : {"tierB.hv_nsga2_200", "tierB.hv_linas_over_best_known",
+                            "tierB.hv_best_known", "tierB.supernet_train_seconds"})
+      EXPECT_TRUE(m.contains(key)) << key;
+    const double ratio = m["tierB.hv_linas_over_best_known"].get<double>();
+    EXPECT_GT(ratio, 0.5);
+    EXPECT_LE(ratio, 1.0);
+    EXPECT_TRUE(std::filesystem::exists(run.file("tierB_front_latency.csv")));
   }
   EXPECT_TRUE(std::filesystem::exists(run.file("hv_linas.csv")));
   EXPECT_TRUE(std::filesystem::exists(run.file("hv_baselines.csv")));

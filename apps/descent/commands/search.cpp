@@ -27,6 +27,9 @@
 #include "descent/evo/pareto.hpp"
 #include "descent/evo/results_log.hpp"
 #include "descent/evo/space.hpp"
+#if DESCENT_HAVE_TORCH
+#include "descent/evo_torch/digits_problem.hpp"
+#endif
 #include "descent/experiments/runner.hpp"
 #include "descent/io/csv.hpp"
 #include "evo_flags.hpp"
@@ -38,11 +41,13 @@ namespace fs = std::filesystem;
 using Index = Eigen::Index;
 
 constexpr const char* kTierA = "ofa-mbv3-tier-a";
+constexpr const char* kTierB = "digits-elastic";
 
 struct SearchFlags {
   std::string space = kTierA, evaluator, objectives = "accuracy,macs", maximize = "accuracy";
   std::string method = "linas", out, results, ref, plots, predictor = "best";
-  std::string mpi = "auto";
+  std::string mpi = "auto", supernet;
+  int supernet_steps = 3000;
   std::size_t evals = 250, population = 50, inner_evals = 20000;
   bool resume = false;
 };
@@ -220,11 +225,32 @@ int run_search(const SearchFlags& f, const Globals& g, dist::Communicator& comm)
       F = acc_first ? G : G.rowwise().reverse().eval();
     };
     features = [](const Eigen::MatrixXd& X) { return evo::ofa_onehot_custom(X); };
-  } else if (f.space == "digits-elastic") {
+  } else if (f.space == kTierB) {
+    if (!f.evaluator.empty())
+      throw InvalidOption("evaluator", "applies to a JSON space; " + std::string(kTierB) +
+                                           " is evaluated by its supernet");
+    for (const auto& o : objectives)
+      if (o.maximise != (o.name == "accuracy"))
+        throw InvalidOption("maximize",
+                            "accuracy is maximised and error, latency and macs "
+                            "minimised in " +
+                                std::string(kTierB));
+#if DESCENT_HAVE_TORCH
+    if (f.supernet_steps < 1) throw InvalidOption("supernet-steps", "must be >= 1");
+    evo_torch::DigitsProblemOptions o;
+    o.steps = f.supernet_steps;
+    o.seed = g.seed;
+    o.checkpoint = f.supernet;
+    if (root && !g.quiet && !g.json && (f.supernet.empty() || !fs::exists(f.supernet)))
+      std::cerr << "descent: training the elastic digits supernet (" << f.supernet_steps
+                << " sandwich steps) ...\n";
+    auto tier_b = evo_torch::digits_elastic_problem(names, o);
+    space = tier_b.space;
+    problem.evaluate = tier_b.problem.evaluate;
+#else
     throw InvalidOption("space",
-                        "digits-elastic (tier B, the elastic CNN supernet) is not built "
-                        "yet; use " +
-                            std::string(kTierA) + " or a JSON space");
+                        std::string(kTierB) + " needs a build with LibTorch (libtorch-dev)");
+#endif
   } else {
     if (f.evaluator.empty())
       throw InvalidOption("evaluator",
@@ -421,7 +447,8 @@ const CommandRegistrar registrar("search", [](CLI::App& app, Globals& g) {
       "Multi-objective sub-network search (LINAS, NSGA-II, random) with a resumable "
       "results file");
   cmd->add_option("--space", f->space,
-                  "ofa-mbv3-tier-a (45 variables, measured-data oracle) or a JSON space file")
+                  "ofa-mbv3-tier-a (45 variables, measured-data oracle), digits-elastic (21 "
+                  "variables, an elastic CNN supernet on digits) or a JSON space file")
       ->capture_default_str();
   cmd->add_option("--evaluator", f->evaluator,
                   "JSON space: command reading configurations (CSV, stdin) and printing "
@@ -444,6 +471,11 @@ const CommandRegistrar registrar("search", [](CLI::App& app, Globals& g) {
   cmd->add_option("--ref", f->ref,
                   "hypervolume reference in the objectives' units (tier A default: 70,550)");
   cmd->add_option("--plots", f->plots, "folder for front.png and hypervolume.png (and CSVs)");
+  cmd->add_option("--supernet", f->supernet,
+                  "digits-elastic: load the supernet from this file, or train and save it there");
+  cmd->add_option("--supernet-steps", f->supernet_steps,
+                  "digits-elastic: sandwich-rule training steps")
+      ->capture_default_str();
   cmd->add_option("--mpi", f->mpi,
                   "auto (validations spread over the ranks when started by mpirun), serial or "
                   "mpi")
