@@ -126,7 +126,7 @@ Nsga2Result linas(const Problem& problem, const LinasOptions& o, Callbacks callb
       fresh_random(problem.bounds, std::min(o.population, o.evaluations), validated, rng);
   for (std::size_t loop = 1;; ++loop) {
     if (P.rows() == 0) {
-      run.end(Status::stalled, "no configuration is left that has not been validated");
+      run.end(Status::stalled, "no configuration not yet validated was found");
       break;
     }
     validations(P);
@@ -134,6 +134,11 @@ Nsga2Result linas(const Problem& problem, const LinasOptions& o, Callbacks callb
     const auto budget_left = o.evaluations - static_cast<std::size_t>(all_X.rows());
     if (budget_left == 0) {
       run.end(Status::max_iterations, "the validation budget is spent");
+      break;
+    }
+    if (all_X.rows() < static_cast<Index>(o.folds)) {  // a space too small to fit predictors
+      run.end(Status::stalled, "fewer configurations exist than the predictors' folds (" +
+                                   std::to_string(o.folds) + ")");
       break;
     }
     // Predictors on everything validated so far, one per objective.

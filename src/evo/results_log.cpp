@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <string>
@@ -38,6 +39,15 @@ void write_all(int fd, const std::string& text, const std::string& path) {
   }
   if (::fdatasync(fd) != 0 && errno != EINVAL)  // EINVAL: a pipe or device, nothing to sync
     throw Error("cannot sync " + path + ": " + std::strerror(errno));
+}
+
+/// Appends the line break a kill cut off after a complete last row.
+void write_file_line_break(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd < 0) throw Error("cannot open " + path + " for appending: " + std::strerror(errno));
+  const bool ok = ::write(fd, "\n", 1) == 1;
+  ::close(fd);
+  if (!ok) throw Error("cannot append to " + path + ": " + std::strerror(errno));
 }
 
 std::string number(double v) {
@@ -76,13 +86,43 @@ void ResultsLog::open_for_append(const std::string& signature, bool write_header
   }
 }
 
+namespace {
+
+constexpr const char* kMagic = "# descent search:";
+
+/// True if `line` is a complete row of `fields` numbers (a last line that lost only its line
+/// break).
+bool complete_row(const std::string& line, std::size_t fields) {
+  std::size_t count = 0, at = 0;
+  while (true) {
+    const std::size_t end = std::min(line.find(',', at), line.size());
+    const std::string field = line.substr(at, end - at);
+    char* stop = nullptr;
+    if (field.empty()) return false;
+    std::strtod(field.c_str(), &stop);
+    if (stop != field.c_str() + field.size()) return false;
+    ++count;
+    if (end == line.size()) break;
+    at = end + 1;
+  }
+  return count == fields;
+}
+
+std::string join(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out.append(out.empty() ? "" : ",").append(n);
+  return out;
+}
+
+}  // namespace
+
 std::shared_ptr<ResultsLog> ResultsLog::create(const std::string& path, SearchSpace space,
                                                std::vector<Objective> objectives,
                                                const std::string& signature) {
   std::error_code ec;
-  if (fs::is_regular_file(path, ec)) {
-    // A file with only a header (a search that failed before its first validation) is
-    // started again; one with results is never overwritten.
+  if (fs::is_regular_file(path, ec) && fs::file_size(path, ec) > 0) {
+    // Only a descent results file holding no row yet (a search that failed before its first
+    // validation) is started again; anything else is never overwritten.
     const std::string text = io::read_file(path);
     std::size_t lines = 0;
     for (std::size_t at = 0; at < text.size();) {
@@ -90,6 +130,10 @@ std::shared_ptr<ResultsLog> ResultsLog::create(const std::string& path, SearchSp
       if (end > at && text[at] != '#') ++lines;
       at = end + 1;
     }
+    if (text.rfind(kMagic, 0) != 0)
+      throw Error(path +
+                  " exists and is not a descent search results file: choose another "
+                  "results file (it is left as it is)");
     if (lines > 1)
       throw Error(path +
                   " already holds results: pass --resume to continue that search, or "
@@ -110,49 +154,71 @@ std::shared_ptr<ResultsLog> ResultsLog::resume(const std::string& path, SearchSp
     return create(path, std::move(space), std::move(objectives), signature);
   std::shared_ptr<ResultsLog> log(new ResultsLog(path, std::move(space), std::move(objectives)));
   std::string text = io::read_file(path);
-  if (!text.empty() && text.back() != '\n') {  // a row cut short by a kill
-    const std::size_t keep = text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1;
-    log->truncated_ = text.size() - keep;
-    text.resize(keep);
-    if (::truncate(path.c_str(), static_cast<off_t>(keep)) != 0)
-      throw Error("cannot cut the torn last line of " + path + ": " + std::strerror(errno));
+  const std::string expected_first = signature_line(signature);
+  const auto expected = log->columns();
+  // Nothing is cut before the file is known to be this search's.
+  if (text.find('\n') == std::string::npos) {
+    // A kill while the signature itself was being written: start again.
+    if (expected_first.rfind(text, 0) == 0) {
+      if (::truncate(path.c_str(), 0) != 0)
+        throw Error("cannot rewrite " + path + ": " + std::strerror(errno));
+      return create(path, log->space_, log->objectives_, signature);
+    }
+    throw InputError(path, 1, "",
+                     "is not a results file of this search (its first line is "
+                     "not \"" +
+                         expected_first + "\")");
   }
   const std::string first = text.substr(0, text.find('\n'));
-  if (first != signature_line(signature))
+  if (first.rfind(kMagic, 0) != 0)
+    throw InputError(path, 1, "",
+                     "is not a descent search results file (it does not start with "
+                     "\"" +
+                         std::string(kMagic) + "\"); it is left as it is");
+  if (first != expected_first)
     throw InputError(path, 1, "",
                      "was written by a different search (\"" + first + "\", this one is \"" +
-                         signature_line(signature) +
+                         expected_first +
                          "\"): resume with the same method, space, objectives, seed and "
                          "options, or choose another results file");
+  if (text.back() != '\n') {  // the last line lost its line break: a row cut short by a kill?
+    const std::size_t start = text.rfind('\n') + 1;
+    const std::string last = text.substr(start);
+    const std::size_t second_line = text.find('\n') + 1;
+    if (start > second_line && complete_row(last, expected.size())) {
+      text += '\n';  // a whole row: keep it
+      write_file_line_break(path);
+    } else {
+      log->truncated_ = text.size() - start;
+      text.resize(start);
+      if (::truncate(path.c_str(), static_cast<off_t>(start)) != 0)
+        throw Error("cannot cut the torn last line of " + path + ": " + std::strerror(errno));
+    }
+  }
   std::size_t data_lines = 0;
+  std::string header_line;
   for (std::size_t at = 0; at < text.size();) {
     const std::size_t end = text.find('\n', at);
-    const std::string line = text.substr(at, end - at);
-    if (!line.empty() && line[0] != '#' && line != "\r") ++data_lines;
+    std::string line = text.substr(at, end - at);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (!line.empty() && line[0] != '#' && data_lines++ == 0) header_line = line;
     at = end == std::string::npos ? text.size() : end + 1;
   }
-  const auto expected = log->columns();
-  if (data_lines == 0) {  // killed before the header was complete: write it again
+  if (data_lines == 0) {  // killed before the header was written: write it now
     log->open_for_append(signature, false);
-    std::string header;
-    for (std::size_t i = 0; i < expected.size(); ++i)
-      header.append(i ? "," : "").append(expected[i]);
-    write_all(log->fd_, header + "\n", path);
+    write_all(log->fd_, join(expected) + "\n", path);
+    return log;
+  }
+  if (header_line != join(expected))
+    throw InputError(path, 2, "",
+                     "the header does not match this search's columns (" + join(expected) + ")");
+  if (data_lines == 1) {  // the header alone
+    log->open_for_append(signature, false);
     return log;
   }
   io::CsvOptions opts;
   opts.header = io::CsvOptions::Header::yes;
-  io::CsvTable t;
-  if (data_lines == 1) {  // the header alone
-    t.columns.clear();
-  } else {
-    t = io::read_csv(path, opts);
-  }
-  if (data_lines > 1 && t.columns != expected) {
-    std::string want;
-    for (const auto& c : expected) want.append(want.empty() ? "" : ",").append(c);
-    throw InputError(path, 2, "", "the header does not match this search's columns (" + want + ")");
-  }
+  const io::CsvTable t = io::read_csv(path, opts);
   const Index nv = log->space_.size();
   const Index no = static_cast<Index>(log->objectives_.size());
   log->X_.resize(t.values.rows(), nv);

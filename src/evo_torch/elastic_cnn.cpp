@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <numbers>
 
+#include <unistd.h>
+
 #include "descent/core/error.hpp"
 #include "descent/core/rng.hpp"
 #include "descent/core/timer.hpp"
@@ -186,7 +188,13 @@ DigitsSupernet::DigitsSupernet(const SupernetOptions& o, const std::string& chec
   }
   net_->eval();
   train_seconds_ = clock.seconds();
-  if (!checkpoint.empty()) torch::save(net_, checkpoint);
+  if (!checkpoint.empty()) {
+    // Saved under a temporary name and renamed: a kill never leaves half a checkpoint, and
+    // the ranks of an MPI job (each training the same supernet) never interleave their writes.
+    const std::string temp = checkpoint + ".tmp." + std::to_string(::getpid());
+    torch::save(net_, temp);
+    std::filesystem::rename(temp, checkpoint);
+  }
 }
 
 double DigitsSupernet::accuracy(const Subnet& s) {
@@ -203,8 +211,11 @@ double DigitsSupernet::latency_ms(const Subnet& s) {
   const std::string k = key_of(s);
   if (const auto it = latency_cache_.find(k); it != latency_cache_.end()) return it->second;
   torch::NoGradGuard no_grad;
-  const int threads = torch::get_num_threads();
-  torch::set_num_threads(1);
+  struct OneThread {  // restores the thread count however the measurement ends
+    int saved = torch::get_num_threads();
+    OneThread() { torch::set_num_threads(1); }
+    ~OneThread() { torch::set_num_threads(saved); }
+  } one_thread;
   const torch::Tensor one = test_x_.slice(0, 0, 1);
   for (int i = 0; i < 5; ++i) net_->forward(one, s);
   std::vector<double> times;
@@ -213,7 +224,6 @@ double DigitsSupernet::latency_ms(const Subnet& s) {
     net_->forward(one, s);
     times.push_back(1e3 * clock.seconds());
   }
-  torch::set_num_threads(threads);
   std::sort(times.begin(), times.end());
   const double median = 0.5 * (times[9] + times[10]);
   latency_cache_[k] = median;

@@ -185,3 +185,21 @@ TEST(SearchCli, DigitsElasticTrainsSavesAndReloadsTheSupernet) {
   EXPECT_EQ(slurp((dir / "a.results.csv").string()), slurp((dir / "b.results.csv").string()));
   EXPECT_GT(lines_in((dir / "a.csv").string()), 1u);
 }
+
+TEST(SearchCli, ResultsNeverShareAPathWithTheFront) {
+  const auto dir = descent::test::fresh_temp_dir("search_paths");
+  const std::string out = (dir / "r.csv").string();
+  auto r =
+      descent::test::run_cli(DESCENT_CLI,
+                             "search --evals 10 --population 5 --inner-evals "
+                             "10 --out " +
+                                 out + " --results " + (dir / "sub" / ".." / "r.csv").string());
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("'results'"), std::string::npos) << r.out;
+  r = descent::test::run_cli(DESCENT_CLI,
+                             "search --method nsga2 --evals 20 --population 50 "
+                             "--out " +
+                                 out);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("'evals'"), std::string::npos) << r.out;
+}

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <set>
 
 #include "../support/temp_dir.hpp"
@@ -315,4 +316,31 @@ TEST(SingleObjective, Nsga2WithOneObjectiveIsAGeneticAlgorithm) {
   EXPECT_EQ(r.F.minCoeff(), 0.0);
   EXPECT_EQ(r.front.size(), 1u);  // one objective: one best point (distinct configurations)
   EXPECT_LE(r.F(0, 0), r.F.col(0).tail(r.F.rows() - 1).minCoeff());  // best first
+}
+
+// A file that is not this search's is never cut or overwritten; a complete last row that only
+// lost its line break is kept.
+TEST(ResultsLog, LeavesOtherFilesAloneAndKeepsACompleteLastRow) {
+  const auto dir = descent::test::fresh_temp_dir("log_foreign");
+  const std::vector<evo::Objective> obj{{"a", false}, {"b", false}};
+  const std::string notes = write(dir / "notes.txt", "my notes\nsecond line without break");
+  EXPECT_THROW(evo::ResultsLog::resume(notes, toy_space(), obj, "s"), descent::InputError);
+  EXPECT_THROW(evo::ResultsLog::create(notes, toy_space(), obj, "s"), descent::Error);
+  std::ifstream in(notes);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}),
+            "my notes\nsecond line without break");
+  const std::string other = write(dir / "other.csv", "# descent search: t\nv0\n1,1,1");
+  EXPECT_THROW(evo::ResultsLog::resume(other, toy_space(), obj, "s"), descent::InputError);
+  EXPECT_EQ(fs::file_size(other), std::string("# descent search: t\nv0\n1,1,1").size());
+  const std::string whole =
+      write(dir / "whole.csv", "# descent search: s\nv0,v1,v2,v3,v4,v5,a,b\n1,1,1,1,1,1,3,4");
+  auto log = evo::ResultsLog::resume(whole, toy_space(), obj, "s");
+  EXPECT_EQ(log->X().rows(), 1);
+  EXPECT_EQ(log->truncated_bytes(), 0u);
+  const std::string torn_signature = write(dir / "torn.csv", "# descent sea");
+  auto fresh = evo::ResultsLog::resume(torn_signature, toy_space(), obj, "s");
+  EXPECT_EQ(fresh->X().rows(), 0);
+  const std::string bad_header =
+      write(dir / "header.csv", "# descent search: s\nv0,v1,v2,v3,v4,v5,a,c\n");
+  EXPECT_THROW(evo::ResultsLog::resume(bad_header, toy_space(), obj, "s"), descent::InputError);
 }

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
@@ -32,6 +33,7 @@
 #endif
 #include "descent/experiments/runner.hpp"
 #include "descent/io/csv.hpp"
+#include "descent/io/json.hpp"
 #include "evo_flags.hpp"
 
 namespace descent::cli {
@@ -90,12 +92,17 @@ class CommandEvaluator {
     if (pid == 0) {
       const int i = ::open(in.c_str(), O_RDONLY), o = ::open(out.c_str(), O_WRONLY | O_TRUNC);
       if (i < 0 || o < 0 || ::dup2(i, 0) < 0 || ::dup2(o, 1) < 0) ::_exit(127);
+      ::close(i);
+      ::close(o);
       ::execl("/bin/sh", "sh", "-c", command_.c_str(), static_cast<char*>(nullptr));
       ::_exit(127);
     }
     int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    pid_t waited;
+    while ((waited = ::waitpid(pid, &status, 0)) < 0 && errno == EINTR) {
     }
+    if (waited < 0)
+      throw Error("cannot wait for the evaluator '" + command_ + "': " + std::strerror(errno));
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
       throw Error("the evaluator '" + command_ + "' " +
                   (WIFEXITED(status) ? "exited with status " + std::to_string(WEXITSTATUS(status))
@@ -110,7 +117,8 @@ class CommandEvaluator {
       t = io::read_csv(out, opts);
     } catch (const InputError& e) {
       std::string why = e.what();  // "TEMPFILE:LINE: field 'F': WHY"
-      const auto at = why.find(": ", why.find(out) + out.size());
+      const auto temp_at = why.find(out);
+      const auto at = why.find(": ", temp_at == std::string::npos ? 0 : temp_at + out.size());
       if (!e.field().empty()) {
         const auto f_at = why.find("': ", at);
         why = f_at == std::string::npos ? why : why.substr(f_at + 3);
@@ -176,6 +184,10 @@ int run_search(const SearchFlags& f, const Globals& g, dist::Communicator& comm)
     throw InvalidOption("method", "must be linas, nsga2 or random, got '" + f.method + "'");
   if (f.evals == 0) throw InvalidOption("evals", "must be >= 1");
   if (f.population < 2) throw InvalidOption("population", "must be >= 2");
+  if (f.method == "nsga2" && f.evals < f.population)
+    throw InvalidOption("evals", "must be at least --population (" + std::to_string(f.population) +
+                                     ") for nsga2: its first generation validates a whole "
+                                     "population");
   if (f.predictor != "best" && f.predictor != "ridge" && f.predictor != "svr")
     throw InvalidOption("predictor", "must be best, ridge or svr, got '" + f.predictor + "'");
   if (f.method == "linas" && f.population < 5)
@@ -263,16 +275,50 @@ int run_search(const SearchFlags& f, const Globals& g, dist::Communicator& comm)
   problem.objectives = static_cast<Index>(objectives.size());
   const auto ref = reference(f, objectives);
 
-  // The signature names everything that changes the search's decisions (not the budget).
-  std::string signature = "method=" + f.method + " space=" + f.space +
-                          " objectives=" + f.objectives + " seed=" + std::to_string(g.seed) +
-                          " population=" + std::to_string(f.population);
+  // The signature names everything that changes the search's decisions or the values it
+  // records (not the budget): a resumed search replays exactly the run that wrote the file.
+  std::string signature =
+      "method=" + f.method + " space=" + f.space + " objectives=" + f.objectives + " maximize=";
+  bool first_max = true;
+  for (const auto& o : objectives)
+    if (o.maximise) {
+      signature += (first_max ? "" : ",") + o.name;
+      first_max = false;
+    }
+  signature += " seed=" + std::to_string(g.seed) + " population=" + std::to_string(f.population);
+  if (f.space != kTierA && f.space != kTierB) {
+    // The space's contents, not only its path (FNV-1a over names and choices).
+    std::uint64_t h = 1469598103934665603ULL;
+    auto mix = [&](const std::string& text) {
+      for (unsigned char c : text) h = (h ^ c) * 1099511628211ULL;
+    };
+    for (const auto& v : space.variables()) {
+      mix(v.name + "=");
+      for (double c : v.choices) mix(io::Json(c).dump() + ",");
+      mix("|");
+    }
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+    signature += std::string(" space_hash=") + hex + " evaluator=" + f.evaluator;
+  }
+  if (f.space == kTierB) signature += " supernet_steps=" + std::to_string(f.supernet_steps);
   if (f.method == "linas")
     signature +=
         " inner_evaluations=" + std::to_string(f.inner_evals) + " predictor=" + f.predictor;
   const std::string results = f.results.empty() ? default_results_path(f.out) : f.results;
-  if (fs::absolute(results) == fs::absolute(f.out))
-    throw InvalidOption("results", "must differ from --out (" + f.out + ")");
+  {
+    // The same file under two names (./a, b/../a, a link) would let the front replace the
+    // results: compare real paths, the plots' files included.
+    std::error_code ec;
+    const auto real = [&](const fs::path& p) { return fs::weakly_canonical(p, ec); };
+    const fs::path r = real(results);
+    std::vector<std::pair<fs::path, std::string>> others{{real(f.out), "--out (" + f.out + ")"}};
+    if (!f.plots.empty())
+      for (const char* name : {"front.csv", "hypervolume.csv", "front.png", "hypervolume.png"})
+        others.emplace_back(real(fs::path(f.plots) / name), "a file of --plots (" + f.plots + ")");
+    for (const auto& [p, what] : others)
+      if (p == r) throw InvalidOption("results", "must differ from " + what);
+  }
   // Rank 0 owns the results file; the others learn its rows and record nothing.
   std::shared_ptr<evo::ResultsLog> log;
   Eigen::MatrixXd known_X(0, space.size()), known_F(0, problem.objectives);
