@@ -46,6 +46,17 @@ torch::Tensor labels_of(const data::Dataset& d) {
   return y;
 }
 
+/// One LibTorch thread while it lives, the previous count restored however the scope ends:
+/// training and evaluation give the same bits whatever --threads says (two intra-op threads
+/// sum convolutions in another order), and latency is measured on one thread as specified.
+struct OneThread {
+  int saved = torch::get_num_threads();
+  OneThread() { torch::set_num_threads(1); }
+  ~OneThread() { torch::set_num_threads(saved); }
+  OneThread(const OneThread&) = delete;
+  OneThread& operator=(const OneThread&) = delete;
+};
+
 Subnet random_subnet(Rng& rng) {
   Subnet s;
   std::uniform_int_distribution<int> k(0, 1), w(0, 2), d(0, 2);
@@ -168,6 +179,7 @@ DigitsSupernet::DigitsSupernet(const SupernetOptions& o, const std::string& chec
     net_->eval();
     return;
   }
+  const OneThread one_thread;
   Stopwatch clock;
   const torch::Tensor x = images_of(train), y = labels_of(train);
   torch::optim::Adam opt(net_->parameters(), torch::optim::AdamOptions(o.learning_rate));
@@ -201,6 +213,7 @@ double DigitsSupernet::accuracy(const Subnet& s) {
   const std::string k = key_of(s);
   if (const auto it = accuracy_cache_.find(k); it != accuracy_cache_.end()) return it->second;
   torch::NoGradGuard no_grad;
+  const OneThread one_thread;
   const auto correct = net_->forward(test_x_, s).argmax(1).eq(test_y_).sum().item<std::int64_t>();
   const double acc = 100.0 * static_cast<double>(correct) / static_cast<double>(test_y_.size(0));
   accuracy_cache_[k] = acc;
@@ -211,11 +224,7 @@ double DigitsSupernet::latency_ms(const Subnet& s) {
   const std::string k = key_of(s);
   if (const auto it = latency_cache_.find(k); it != latency_cache_.end()) return it->second;
   torch::NoGradGuard no_grad;
-  struct OneThread {  // restores the thread count however the measurement ends
-    int saved = torch::get_num_threads();
-    OneThread() { torch::set_num_threads(1); }
-    ~OneThread() { torch::set_num_threads(saved); }
-  } one_thread;
+  const OneThread one_thread;
   const torch::Tensor one = test_x_.slice(0, 0, 1);
   for (int i = 0; i < 5; ++i) net_->forward(one, s);
   std::vector<double> times;
