@@ -108,6 +108,67 @@ std::string describe_parse_error(const CLI::ParseError& e, const CLI::App& app, 
 }
 
 namespace {
+// Library option names that differ from the flag that sets them, per command path.
+struct FlagAlias {
+  const char* command;  // "solve-seq", "boost predict"
+  const char* field;
+  const char* flag;
+};
+constexpr FlagAlias kFlagAliases[] = {
+    {"solve-seq", "tolerance", "--tol"},
+};
+
+std::string command_path(const CLI::App& cmd) {
+  std::string path;
+  for (const CLI::App* a = &cmd; a != nullptr && a->get_parent() != nullptr; a = a->get_parent())
+    path = path.empty() ? a->get_name() : a->get_name() + " " + path;
+  return path;
+}
+
+// The flag of `cmd` (or of a command above it) that sets the library option `field`; "" if none.
+std::string flag_for_field(const CLI::App& cmd, const std::string& field) {
+  if (field.empty() || field[0] == '-') return "";
+  const std::string path = command_path(cmd);
+  for (const FlagAlias& a : kFlagAliases)
+    if (path == a.command && field == a.field) return a.flag;
+  std::string flag = "--" + field;
+  std::replace(flag.begin() + 2, flag.end(), '_', '-');
+  for (const CLI::App* a = &cmd; a != nullptr; a = a->get_parent())
+    if (a->get_option_no_throw(flag) != nullptr) return flag;
+  return "";
+}
+}  // namespace
+
+const CLI::App& invoked_command(const CLI::App& app) {
+  for (const CLI::App* sub : app.get_subcommands())
+    if (sub->parsed()) return invoked_command(*sub);
+  return app;
+}
+
+std::string describe_error(const descent::Error& e, const CLI::App& cmd) {
+  if (const auto* o = dynamic_cast<const InvalidOption*>(&e)) {
+    const std::string flag = flag_for_field(cmd, o->field());
+    if (!flag.empty()) return "invalid option '" + flag + "': " + o->reason();
+  }
+  // A file error about a value the user gave by flag (--target naming a column the file lacks):
+  // the flag is named beside the field. Only when the flag was given and its value appears in
+  // the message, so a file's own field that shares a flag's name is left alone.
+  if (const auto* in = dynamic_cast<const InputError*>(&e)) {
+    const std::string flag = flag_for_field(cmd, in->field());
+    const CLI::Option* opt = flag.empty() ? nullptr : cmd.get_option_no_throw(flag);
+    std::string what = e.what();
+    const std::string field = "field '" + in->field() + "'";
+    const auto at = what.find(field);
+    if (opt != nullptr && opt->count() > 0 && at != std::string::npos) {
+      for (const std::string& value : opt->results())
+        if (!value.empty() && what.find("'" + value + "'") != std::string::npos)
+          return what.insert(at + field.size(), " (" + flag + ")");
+    }
+  }
+  return e.what();
+}
+
+namespace {
 CLI::Validator finite_in(double lo, double hi, const std::string& what) {
   return CLI::Validator(
       [lo, hi, what](std::string& text) -> std::string {

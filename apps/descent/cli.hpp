@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "descent/core/callbacks.hpp"
+#include "descent/core/error.hpp"
 
 namespace descent::cli {
 
@@ -78,6 +79,18 @@ Callbacks make_callbacks(const RunFlags& flags, const Globals& globals);
 /// subcommand is required"), and the 309-digit DBL_MAX of CLI11's range checks reads "inf".
 std::string describe_parse_error(const CLI::ParseError& e, const CLI::App& app, int argc,
                                  char** argv);
+
+/// The message for a descent::Error that reached main() from the command `cmd` (the deepest
+/// parsed subcommand): an InvalidOption the library raised under its own option name is shown
+/// under the flag the user typed ("invalid option '--tol'", not 'tolerance'). The flag is the
+/// command's `--NAME` for a field NAME (underscores as dashes), or the command's alias for a
+/// library name that differs from the flag (kFlagAliases in cli.cpp). An InputError about a value
+/// given by flag names the flag beside the field ("field 'target' (--target)"). Other errors are
+/// unchanged.
+std::string describe_error(const descent::Error& e, const CLI::App& cmd);
+
+/// The deepest parsed subcommand of `app` (app itself when none was parsed).
+const CLI::App& invoked_command(const CLI::App& app);
 
 /// What a command's run is for; it decides what a final status means for the exit code (the
 /// table in docs/cli.md, applied here and nowhere else):

@@ -50,7 +50,7 @@ int main(int argc, char** argv) {
     for (const auto& cmd : registered)
       if (cmd.app->parsed()) return cmd.run();
   } catch (const descent::Error& e) {
-    std::cerr << "descent: error: " << e.what() << '\n';
+    std::cerr << "descent: error: " << describe_error(e, invoked_command(app)) << '\n';
     return 2;
   } catch (const std::exception& e) {
     std::cerr << "descent: internal error: " << e.what() << '\n';

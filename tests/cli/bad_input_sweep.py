@@ -341,7 +341,8 @@ def check(binary, case, root):
         problems.append("no 'descent: error' line")
     elif mention:
         names = mention if isinstance(mention, tuple) else (mention,)
-        if not any(m in l or m.lstrip("-") in l for m in names for l in errors):
+        # A flag must appear as the user typed it ("--tol", not the library's "tolerance").
+        if not any(m in l for m in names for l in errors):
             problems.append(f"the error does not name '{' or '.join(names)}'")
     for path in outputs:
         if os.path.exists(path):

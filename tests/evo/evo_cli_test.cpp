@@ -49,10 +49,10 @@ TEST(HvCli, BadInputExitsTwoWithAClearMessage) {
   EXPECT_NE(r.out.find("front.csv:3"), std::string::npos) << r.out;
   r = hv("--front " + front + " --ref 10,10,10");
   EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.out.find("'ref'"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("'--ref'"), std::string::npos) << r.out;
   r = hv("--front " + front + " --ref 10,,10");
   EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.out.find("'ref'"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("'--ref'"), std::string::npos) << r.out;
   r = hv("--front " + front + " --ref 10,10 --maximize a,a");
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.out.find("twice"), std::string::npos) << r.out;
@@ -195,11 +195,11 @@ TEST(SearchCli, ResultsNeverShareAPathWithTheFront) {
                              "10 --out " +
                                  out + " --results " + (dir / "sub" / ".." / "r.csv").string());
   EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.out.find("'results'"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("'--results'"), std::string::npos) << r.out;
   r = descent::test::run_cli(DESCENT_CLI,
                              "search --method nsga2 --evals 20 --population 50 "
                              "--out " +
                                  out);
   EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.out.find("'evals'"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("'--evals'"), std::string::npos) << r.out;
 }
