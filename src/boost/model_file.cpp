@@ -2,6 +2,7 @@
 #include "descent/boost/model_file.hpp"
 
 #include <cmath>
+#include <limits>
 
 #include "descent/core/error.hpp"
 #include "descent/io/json.hpp"
@@ -57,6 +58,21 @@ struct Reader {
     const double v = j.get<double>();
     if (!std::isfinite(v)) fail(field, "not finite");
     return v;
+  }
+  // A count stored as a JSON number: a whole number in [0, INT_MAX] (casting a larger double to
+  // int was undefined behaviour; found by fuzzing: max_iter = 1.4e129).
+  int count(const Json& j, const std::string& field) const {
+    const double v = number(j, field);
+    if (v != std::floor(v) || v < 0 || v > double(std::numeric_limits<int>::max()))
+      fail(field, "expected a whole number in [0, 2^31 - 1], got " + j.dump());
+    return static_cast<int>(v);
+  }
+  // A seed is read as the integer it was written as (a double would round seeds above 2^53).
+  std::uint64_t seed(const Json& j, const std::string& field) const {
+    if (j.is_number_unsigned()) return j.get<std::uint64_t>();
+    if (j.is_number_integer() && j.get<std::int64_t>() >= 0)
+      return static_cast<std::uint64_t>(j.get<std::int64_t>());
+    fail(field, "expected a whole number >= 0, got " + j.dump());
   }
   Eigen::VectorXd vector(const Json& j, const std::string& field) const {
     if (!j.is_array()) fail(field, "expected a list of numbers");
@@ -195,20 +211,16 @@ BoostModel load_model(const std::string& path) {
   }
   const Json& opt = r.at(j, "options", "");
   m.options.activation = act;
-  m.options.total_units =
-      static_cast<int>(r.number(r.at(opt, "total_units", "options."), "options.total_units"));
-  m.options.units_per_round = static_cast<int>(
-      r.number(r.at(opt, "units_per_round", "options."), "options.units_per_round"));
+  m.options.total_units = r.count(r.at(opt, "total_units", "options."), "options.total_units");
+  m.options.units_per_round =
+      r.count(r.at(opt, "units_per_round", "options."), "options.units_per_round");
   m.options.eta = r.number(r.at(opt, "eta", "options."), "options.eta");
   m.options.subsample = r.number(r.at(opt, "subsample", "options."), "options.subsample");
   m.options.alpha = r.number(r.at(opt, "alpha", "options."), "options.alpha");
-  m.options.max_iter =
-      static_cast<int>(r.number(r.at(opt, "max_iter", "options."), "options.max_iter"));
-  m.options.max_fun =
-      static_cast<int>(r.number(r.at(opt, "max_fun", "options."), "options.max_fun"));
+  m.options.max_iter = r.count(r.at(opt, "max_iter", "options."), "options.max_iter");
+  m.options.max_fun = r.count(r.at(opt, "max_fun", "options."), "options.max_fun");
   m.options.tol = r.number(r.at(opt, "tol", "options."), "options.tol");
-  m.options.seed =
-      static_cast<std::uint64_t>(r.number(r.at(opt, "seed", "options."), "options.seed"));
+  m.options.seed = r.seed(r.at(opt, "seed", "options."), "options.seed");
   try {
     m.options.regression_step = regression_step_from_string(
         r.string(r.at(opt, "regression_step", "options."), "options.regression_step"));

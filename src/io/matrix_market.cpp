@@ -271,7 +271,7 @@ Eigen::MatrixXd read_matrix_market_dense(const std::string& path) {
   if (m != 0 && n > kMaxDenseMatrixMarketEntries / m)
     throw InputError(path, lines.line_number(), "size",
                      std::to_string(h.rows) + " x " + std::to_string(h.cols) +
-                         " is too large for a dense matrix (limit 2^28 entries)");
+                         " is too large for a dense matrix (limit 2^27 entries)");
   Eigen::MatrixXd a =
       Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(h.rows), static_cast<Eigen::Index>(h.cols));
   const double sign = h.symmetry == Symmetry::skew ? -1.0 : 1.0;

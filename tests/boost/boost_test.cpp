@@ -492,6 +492,25 @@ TEST(ModelFile, RoundTripsExactlyAndRefusesOtherFiles) {
   }
   io::write_json((dir / "other.json").string(), io::Json{{"format", "something"}});
   EXPECT_THROW(load_model((dir / "other.json").string()), InputError);
+
+  // Counts out of int's range or not whole, and negative seeds, are refused by name (a fuzzer
+  // found max_iter = 1.4e129 cast to int: undefined behaviour); a seed above 2^53 is exact.
+  for (const auto& [key, value] : std::vector<std::pair<std::string, io::Json>>{
+           {"max_iter", 1.4e129}, {"max_fun", -1}, {"total_units", 2.5}, {"seed", -3}}) {
+    io::Json k = io::read_json(path);
+    k["options"][key] = value;
+    io::write_json((dir / "count.json").string(), k);
+    try {
+      load_model((dir / "count.json").string());
+      FAIL() << "accepted options." << key << " = " << value.dump();
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find("options." + key), std::string::npos) << e.what();
+    }
+  }
+  io::Json big = io::read_json(path);
+  big["options"]["seed"] = std::uint64_t{18446744073709551557ULL};
+  io::write_json((dir / "seed.json").string(), big);
+  EXPECT_EQ(load_model((dir / "seed.json").string()).options.seed, 18446744073709551557ULL);
   fs::remove_all(dir);
 }
 

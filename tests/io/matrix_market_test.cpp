@@ -57,6 +57,15 @@ TEST(MatrixMarket, TallSparseFileAndUnsortedDuplicates) {
   EXPECT_EQ(a.cols(), 12);
   ASSERT_EQ(a.nonZeros(), 1);
   EXPECT_EQ(a.coeff(2, 0), 1.0);
+  // Read densely the same kind of file claims 2.6e8 entries (2 GiB, a fuzzer's out-of-memory):
+  // above the 2^27-entry dense limit, refused before allocating.
+  write_file_atomic(p, "%%MatrixMarket matrix coordinate real general\n130846416 2 1\n3 1 1\n");
+  try {
+    read_matrix_market_dense(p);
+    FAIL() << "allocated a 2 GiB dense matrix for a 3-line file";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("too large for a dense matrix"), std::string::npos);
+  }
 
   const std::string q = dir.file("dup.mtx");
   write_file_atomic(q,

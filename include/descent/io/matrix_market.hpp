@@ -9,8 +9,9 @@
 
 namespace descent::io {
 
-/// Dense results larger than this many entries are refused (2^28 doubles = 2 GiB).
-inline constexpr std::size_t kMaxDenseMatrixMarketEntries = std::size_t{1} << 28;
+/// Dense results larger than this many entries are refused (2^27 doubles = 1 GiB: a 3-line
+/// coordinate file may claim them all, so the bound keeps a stranger's file below 1 GiB).
+inline constexpr std::size_t kMaxDenseMatrixMarketEntries = std::size_t{1} << 27;
 
 /// Reads a coordinate or array file as a sparse matrix. Symmetric (skew-symmetric) files are
 /// expanded to both triangles; pattern entries are 1. Duplicate coordinates are summed.
