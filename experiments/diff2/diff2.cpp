@@ -33,111 +33,24 @@
 #include "descent/privacy/diff2.hpp"
 #include "descent/privacy/dp_gd.hpp"
 #include "descent/privacy/mlp.hpp"
+#include "private_task.hpp"
 
 namespace descent::experiments {
 namespace {
 
-using namespace descent::privacy;
+using namespace diff2_repro;
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr int kWorkers = 4;
-constexpr Eigen::Index kRecords = 2000, kTestRecords = 2000;
+constexpr Eigen::Index kRecords = 2000;
 constexpr std::size_t kRounds = 300;
-constexpr std::uint64_t kDataSeed = 1;
 constexpr std::uint64_t kTuningSeedOffset = 1000;
 
-std::string fmt(double v, const char* f = "%.3g") {
-  return format_number(v, f);
+// The spec protocol's run: R = 300 unless given, the guard refusing unless given.
+Outcome run(const Task& task, const Config& c, std::uint64_t seed, double epsilon,
+            std::size_t eval_every, int threads, GuardPolicy guard = GuardPolicy::refuse,
+            std::size_t rounds = kRounds) {
+  return task.run(c, seed, epsilon, eval_every, threads, guard, rounds);
 }
-
-struct Config {
-  bool diff2 = false;
-  double step = 0, clip = 0, clip_diff = 0;
-  std::size_t restart = 1;
-  bool non_private = false;  // noise multipliers 0: the optimisation alone (epsilon = infinity)
-  std::string describe() const {
-    if (!diff2) return "eta = " + fmt(step) + ", C1 = " + fmt(clip);
-    return "eta = " + fmt(step) + ", C1 = " + fmt(clip) + ", C2 = " + fmt(clip_diff) +
-           ", T = " + std::to_string(restart);
-  }
-};
-
-struct Outcome {
-  Summary summary;
-  bool refused = false;
-  std::string why;
-  bool ok() const {
-    return !refused && summary.status != Status::diverged &&
-           std::isfinite(summary.counters.at("train_loss"));
-  }
-  double get(const char* k) const {
-    if (refused) return kNaN;
-    const auto it = summary.counters.find(k);
-    return it == summary.counters.end() ? kNaN : it->second;
-  }
-};
-
-struct Task {
-  explicit Task(MlpShape s, Eigen::Index n, int P) : shape(s) {
-    TeacherTask teacher(shape, kDataSeed);
-    for (int p = 0; p < P; ++p) {
-      auto d = teacher.sample(n, static_cast<std::uint64_t>(p));
-      workers.push_back(std::make_unique<MlpRegression>(shape, d.X, d.y));
-    }
-    auto t = teacher.sample(kTestRecords, kTestStream);
-    test = std::make_unique<MlpRegression>(shape, t.X, t.y);
-    set.workers = P;
-    for (auto& w : workers) set.local.push_back(w.get());
-    set.test = test.get();
-  }
-  MlpShape shape;
-  std::vector<std::unique_ptr<MlpRegression>> workers;
-  std::unique_ptr<MlpRegression> test;
-  WorkerSet set;
-
-  // The same initialization and noise streams as `descent dp-train --seed SEED`.
-  Outcome run(const Config& c, std::uint64_t seed, double epsilon, std::size_t eval_every,
-              int threads, GuardPolicy guard = GuardPolicy::refuse,
-              std::size_t rounds = kRounds) const {
-    Rng init = make_rng(seed, {0x1417ULL});
-    Eigen::VectorXd x = mlp_initial_parameters(shape, init);
-    Outcome out;
-    std::string warning;
-    auto common = [&](TrainingOptions& o) {
-      o.rounds = rounds;
-      o.budget.epsilon = epsilon;
-      o.seed = seed;
-      o.eval_every = eval_every;
-      o.threads = threads;
-      o.on_warning = [&](const std::string& w) { warning = w; };
-    };
-    try {
-      if (c.diff2) {
-        Diff2Options o;
-        common(o);
-        o.step_size = c.step;
-        o.clip = c.clip;
-        o.clip_diff = c.clip_diff;
-        o.restart = c.restart;
-        o.guard = guard;
-        if (c.non_private) o.noise_multiplier1 = o.noise_multiplier2 = 0.0;
-        out.summary = minimize_diff2(set, x, o);
-      } else {
-        DpGdOptions o;
-        common(o);
-        o.step_size = c.step;
-        o.clip = c.clip;
-        if (c.non_private) o.noise_multiplier = 0.0;
-        out.summary = minimize_dp_gd(set, x, o);
-      }
-    } catch (const InvalidOption& e) {
-      out.refused = true;
-      out.why = e.what();
-    }
-    if (out.why.empty()) out.why = warning;
-    return out;
-  }
-};
 
 std::vector<Config> dpgd_grid() {
   std::vector<Config> g;
@@ -174,7 +87,7 @@ Config tune(const Task& task, const std::vector<Config>& grid, std::uint64_t see
   for (std::size_t i = 0; i < grid.size(); ++i) {
     const Config& c = grid[i];
     // eval_every = 50: a diverging configuration stops early.
-    const Outcome o = task.run(c, seed_a, eps, 50, cfg.threads);
+    const Outcome o = run(task, c, seed_a, eps, 50, cfg.threads);
     const double loss = o.get("train_loss");
     const double status = o.refused ? -1.0 : o.ok() ? 0.0 : 1.0;  // -1 refused, 1 diverged
     if (o.refused)
@@ -192,7 +105,7 @@ Config tune(const Task& task, const std::vector<Config>& grid, std::uint64_t see
   std::size_t chosen = ranked.front().second;
   for (std::size_t k = 0; k < std::min(kFinalists, ranked.size()); ++k) {
     const std::size_t i = ranked[k].second;
-    const Outcome o = task.run(grid[i], seed_b, eps, 50, cfg.threads);
+    const Outcome o = run(task, grid[i], seed_b, eps, 50, cfg.threads);
     const double loss_b = o.ok() ? o.get("train_loss") : std::numeric_limits<double>::infinity();
     rows(static_cast<Eigen::Index>(i), 9) = o.ok() ? loss_b : kNaN;
     const double worse = std::max(ranked[k].first, loss_b);
@@ -236,7 +149,7 @@ SeedRuns evaluate(const Task& task, const Config& c, const std::vector<std::uint
                   double eps, int threads) {
   SeedRuns r;
   for (std::uint64_t s : seeds) {
-    const Outcome o = task.run(c, s, eps, 10, threads);
+    const Outcome o = run(task, c, s, eps, 10, threads);
     if (o.refused) throw Error("diff2 repro: the tuned configuration was refused: " + o.why);
     r.train.push_back(o.get("train_loss"));
     r.test.push_back(o.get("test_loss"));
@@ -434,9 +347,9 @@ Report run_diff2(const ExperimentConfig& cfg) {
     const MlpShape big{50, 20};
     const Task reg(big, 500, kWorkers);
     const Config c{true, 0.3, 0.3, 1.0, 5};
-    const Outcome refused = reg.run(c, cfg.seed + 1, 1.0, 10, cfg.threads);
-    const Outcome warned = reg.run(c, cfg.seed + 1, 1.0, 10, cfg.threads, GuardPolicy::warn);
-    const Outcome capped = reg.run(c, cfg.seed + 1, 1.0, 10, cfg.threads, GuardPolicy::cap);
+    const Outcome refused = run(reg, c, cfg.seed + 1, 1.0, 10, cfg.threads);
+    const Outcome warned = run(reg, c, cfg.seed + 1, 1.0, 10, cfg.threads, GuardPolicy::warn);
+    const Outcome capped = run(reg, c, cfg.seed + 1, 1.0, 10, cfg.threads, GuardPolicy::cap);
     const double f0 = warned.summary.history.front().objective;
     const double f_warn = warned.summary.counters.at("train_loss");
     const double f_cap = capped.get("train_loss");

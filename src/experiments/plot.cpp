@@ -65,18 +65,36 @@ bool render_plot(const std::string& experiment_dir, const Plot& plot, std::strin
      << "set grid\nset key top right opaque box\n";
   if (plot.logx) gp << "set logscale x\nset format x '10^{%T}'\n";
   if (plot.logy) gp << "set logscale y\nset format y '%.0e'\n";
+  for (const auto& s : plot.series)
+    if (!s.z.empty()) {  // ratios: blue below 1, red above, on a log scale from 1/4 to 4
+      gp << "unset key\nset logscale cb\nset cbrange [0.25:4]\n"
+         << "set palette defined (0 'blue', 1 'white', 2 'red')\n"
+         << "set offsets graph 0.1, graph 0.1, graph 0.15, graph 0.15\n";
+      break;
+    }
   gp << "plot ";
   bool first = true;
   for (const auto& s : plot.series) {
     const fs::path csv = dir / s.csv;
     const int xi = column_index(csv, s.x), yi = column_index(csv, s.y);
     const int ei = s.yerr.empty() ? -1 : column_index(csv, s.yerr);
-    if (xi == 0 || yi == 0 || ei == 0)
+    const int zi = s.z.empty() ? -1 : column_index(csv, s.z);
+    if (xi == 0 || yi == 0 || ei == 0 || zi == 0)
       return fail("plot " + plot.file + ": " + csv.string() + " has no column '" +
                   (xi == 0   ? s.x
                    : yi == 0 ? s.y
-                             : s.yerr) +
+                   : ei == 0 ? s.yerr
+                             : s.z) +
                   "'");
+    if (zi > 0) {  // a heat map: coloured squares labelled with their value
+      const std::string data =
+          quote(csv.string()) + " skip 1 using " + std::to_string(xi) + ":" + std::to_string(yi);
+      gp << (first ? "" : ", ") << data << ":" << zi
+         << " with points pointtype 5 pointsize 6 palette notitle, " << data
+         << ":(sprintf('%.2f', $" << zi << ")) with labels notitle";
+      first = false;
+      continue;
+    }
     gp << (first ? "" : ", ") << quote(csv.string()) << " skip 1 using " << xi << ":" << yi;
     if (ei > 0)
       gp << ":" << ei << " with yerrorlines";

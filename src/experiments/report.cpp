@@ -51,6 +51,7 @@ nlohmann::json to_json(const Plot& p) {
   for (const auto& s : p.series) {
     nlohmann::json js{{"csv", s.csv}, {"x", s.x}, {"y", s.y}, {"label", s.label}};
     if (!s.yerr.empty()) js["yerr"] = s.yerr;
+    if (!s.z.empty()) js["z"] = s.z;
     series.push_back(js);
   }
   return {{"file", p.file}, {"title", p.title}, {"xlabel", p.xlabel}, {"ylabel", p.ylabel},
@@ -67,7 +68,8 @@ Plot plot_from_json(const nlohmann::json& j) {
   p.logy = j.value("logy", false);
   for (const auto& s : j.at("series"))
     p.series.push_back({s.at("csv").get<std::string>(), s.at("x").get<std::string>(),
-                        s.at("y").get<std::string>(), s.value("label", ""), s.value("yerr", "")});
+                        s.at("y").get<std::string>(), s.value("label", ""), s.value("yerr", ""),
+                        s.value("z", "")});
   return p;
 }
 

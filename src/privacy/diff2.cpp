@@ -33,7 +33,7 @@ Summary minimize_diff2(const WorkerSet& set, Eigen::VectorXd& x, const Diff2Opti
   s.method = "diff2";
   detail::Engine engine(set, options, s.method);
   engine.begin(s, callbacks, x, options.step_size);
-  const double n = engine.n();
+  const double n = engine.privacy_n();  // n, or n P for central noise
   const std::size_t R = options.rounds;
   Diff2Noise noise;
   if (options.noise_multiplier1) {
@@ -56,7 +56,7 @@ Summary minimize_diff2(const WorkerSet& set, Eigen::VectorXd& x, const Diff2Opti
   StabilityReport guard;
   if (noise.difference_rounds > 0 && options.guard != GuardPolicy::off) {
     guard = check_stability(options.step_size, clip_diff, sigma2, engine.dimension(),
-                            engine.workers(), options.restart);
+                            engine.noise_sources(), options.restart);
     if (!guard.ok()) {
       switch (options.guard) {
         case GuardPolicy::refuse:
@@ -66,7 +66,7 @@ Summary minimize_diff2(const WorkerSet& set, Eigen::VectorXd& x, const Diff2Opti
           break;
         case GuardPolicy::cap: {
           clip_diff = capped_clip_diff(options.step_size, clip_diff, sigma2, engine.dimension(),
-                                       engine.workers(), options.restart, options.guard_cap);
+                                       engine.noise_sources(), options.restart, options.guard_cap);
           engine.warn(guard.message + "; capped C2 to " + check::show(clip_diff));
           break;
         }
@@ -105,12 +105,9 @@ Summary minimize_diff2(const WorkerSet& set, Eigen::VectorXd& x, const Diff2Opti
         clipped_mean(*current[jj], radius, m);
       else
         clipped_mean_difference(*current[jj], *previous[jj], radius, m);
-      Rng rng = engine.noise_rng(j, r);
-      add_gaussian_noise(std::span<double>(m.data(), static_cast<std::size_t>(m.size())), noise_std,
-                         rng);
       messages.col(j) = m;
     });
-    engine.mean(messages, d);
+    engine.noisy_mean(messages, noise_std, r, d);
     if (restart) {
       v = d;
       ++r1;
@@ -134,6 +131,8 @@ Summary minimize_diff2(const WorkerSet& set, Eigen::VectorXd& x, const Diff2Opti
   c["guard_per_step"] = guard.per_step;
   c["guard_per_block"] = guard.per_block;
   c["clip_diff_used"] = clip_diff;
+  c["noise_std_average"] =
+      (sigma1 == 0 ? 0.0 : sigma1 * options.clip) * engine.average_noise_scale();
   engine.finish(s, x, used);
   if (!guard.message.empty() && options.guard == GuardPolicy::warn)
     s.message += "; " + guard.message;

@@ -22,7 +22,7 @@ Summary minimize_dp_gd(const WorkerSet& set, Eigen::VectorXd& x, const DpGdOptio
   s.method = "dpgd";
   detail::Engine engine(set, options, s.method);
   engine.begin(s, callbacks, x, options.step_size);
-  const double n = engine.n();
+  const double n = engine.privacy_n();  // n, or n P for central noise
   const double sigma = options.noise_multiplier
                            ? *options.noise_multiplier
                            : calibrate_dpgd_sigma(options.budget, n, options.rounds);
@@ -45,12 +45,9 @@ Summary minimize_dp_gd(const WorkerSet& set, Eigen::VectorXd& x, const DpGdOptio
       engine.local(j).sample_gradients(x, *grads[static_cast<std::size_t>(j)]);
       Eigen::VectorXd m;
       clipped_mean(*grads[static_cast<std::size_t>(j)], options.clip, m);
-      Rng rng = engine.noise_rng(j, r);
-      add_gaussian_noise(std::span<double>(m.data(), static_cast<std::size_t>(m.size())), noise_std,
-                         rng);
       messages.col(j) = m;
     });
-    engine.mean(messages, update);
+    engine.noisy_mean(messages, noise_std, r, update);
     x -= options.step_size * update;
     const double eps =
         epsilon_of_rho(double(r) * rho_round, options.budget.delta, options.budget.conversion);
@@ -59,6 +56,7 @@ Summary minimize_dp_gd(const WorkerSet& set, Eigen::VectorXd& x, const DpGdOptio
   const Spent used = spent(options.budget, n, s.iterations, sigma, 0, 0.0);
   s.counters["sigma"] = sigma;
   s.counters["noise_std"] = noise_std;
+  s.counters["noise_std_average"] = noise_std * engine.average_noise_scale();
   engine.finish(s, x, used);
   return s;
 }

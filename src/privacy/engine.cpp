@@ -9,6 +9,7 @@
 #include "descent/core/error.hpp"
 #include "descent/core/options.hpp"
 #include "descent/core/parallel.hpp"
+#include "descent/privacy/mechanism.hpp"
 
 namespace descent::privacy {
 
@@ -23,6 +24,7 @@ namespace detail {
 namespace {
 constexpr std::uint64_t kNoiseKey = 0x6e01'5e00ULL;
 constexpr std::uint64_t kOutputKey = 0x0a7b'0000ULL;
+constexpr std::uint64_t kCentralKey = 0xce07'0000ULL;  // not a worker index (those are < 2^31)
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 }  // namespace
 
@@ -58,6 +60,29 @@ Rng Engine::noise_rng(int j, std::size_t round) const {
 
 void Engine::mean(const Eigen::MatrixXd& local, Eigen::VectorXd& out) {
   dist::ordered_mean(*comm_, set_.workers, range_, local, out);
+}
+
+void Engine::noisy_mean(Eigen::MatrixXd& messages, double noise_std, std::size_t round,
+                        Eigen::VectorXd& out) {
+  const bool central = options_.noise_model == NoiseModel::central;
+  if (!central) {
+    for (int j = 0; j < range_.count; ++j) {
+      Rng rng = noise_rng(j, round);
+      add_gaussian_noise(
+          std::span<double>(messages.col(j).data(), static_cast<std::size_t>(messages.rows())),
+          noise_std, rng);
+    }
+  }
+  mean(messages, out);
+  if (central) {
+    Rng rng = make_rng(options_.seed, {kNoiseKey, kCentralKey, static_cast<std::uint64_t>(round)});
+    add_gaussian_noise(std::span<double>(out.data(), static_cast<std::size_t>(out.size())),
+                       noise_std, rng);
+  }
+}
+
+double Engine::average_noise_scale() const noexcept {
+  return options_.noise_model == NoiseModel::central ? 1.0 : 1.0 / std::sqrt(double(set_.workers));
 }
 
 Evaluation Engine::evaluate(const Eigen::VectorXd& x) {
@@ -183,10 +208,11 @@ void Engine::finish(Summary& s, Eigen::VectorXd& x, const Spent& spent) {
   if (options_.output == OutputIterate::uniform && have_output_ && out.status != Status::diverged)
     x = output_;
   char buf[160];
-  std::snprintf(buf, sizeof buf, "; spent epsilon = %.6g at delta = %.3g (%s, %s conversion)",
+  std::snprintf(buf, sizeof buf, "; spent epsilon = %.6g at delta = %.3g (%s, %s conversion%s)",
                 spent.epsilon, options_.budget.delta,
                 std::string(to_string(options_.budget.adjacency)).c_str(),
-                std::string(to_string(options_.budget.conversion)).c_str());
+                std::string(to_string(options_.budget.conversion)).c_str(),
+                options_.noise_model == NoiseModel::central ? ", central noise" : "");
   out.message += buf;
   out.gradient_evaluations = out.iterations;
   for (const auto& [k, v] : s.counters) out.counters[k] = v;
@@ -203,6 +229,8 @@ void Engine::finish(Summary& s, Eigen::VectorXd& x, const Spent& spent) {
   c["test_loss"] = last_.test_loss;
   c["grad_norm2"] = last_.grad_norm2;
   c["adjacency_replace_one"] = options_.budget.adjacency == Adjacency::replace_one ? 1 : 0;
+  c["noise_central"] = options_.noise_model == NoiseModel::central ? 1 : 0;
+  c["privacy_n"] = privacy_n();
   if (options_.output == OutputIterate::uniform) c["output_round"] = double(output_round_);
   s = run_->finish(last_.train_loss, std::sqrt(last_.grad_norm2));
 }

@@ -45,6 +45,22 @@ class Engine {
   Rng noise_rng(int j, std::size_t round) const;
   /// Ordered mean over all workers of the columns of `local` (d' x local_count).
   void mean(const Eigen::MatrixXd& local, Eigen::VectorXd& out);
+  /// The released average of round r: local noise adds N(0, noise_std^2) to every worker's
+  /// column of `messages` (stream (seed, worker, r)) before the ordered mean; central noise adds
+  /// it once to the mean, from a stream (seed, "central", r) that every rank draws alike.
+  void noisy_mean(Eigen::MatrixXd& messages, double noise_std, std::size_t round,
+                  Eigen::VectorXd& out);
+  /// The record count the accountant uses: n for local noise, n P for central noise (a record
+  /// moves the average of P clipped means by 1/P of what it moves its own worker's).
+  double privacy_n() const noexcept {
+    return options_.noise_model == NoiseModel::central ? n_ * set_.workers : n_;
+  }
+  /// The std of the noise in the average per unit of a worker's noise_std: 1/sqrt(P) or 1.
+  double average_noise_scale() const noexcept;
+  /// P for local noise (independent noises average out), 1 for central (the stability guard's).
+  int noise_sources() const noexcept {
+    return options_.noise_model == NoiseModel::central ? 1 : set_.workers;
+  }
   Evaluation evaluate(const Eigen::VectorXd& x);
   void warn(const std::string& message) const;
 

@@ -1,11 +1,12 @@
 # Runs `descent dp-train` with P simulated workers in one process and under
 # `mpirun -np NP`, and requires the output parameters and the history to be identical files
 # (bit for bit). Called by ctest with -D DESCENT=... -D MPIEXEC=... -D WORK=... -D NP=...
-# -D WORKERS=... -D METHOD=...
+# -D WORKERS=... -D METHOD=... -D NOISE=local|central
 file(REMOVE_RECURSE "${WORK}")
 file(MAKE_DIRECTORY "${WORK}")
 set(common dp-train --method ${METHOD} --workers ${WORKERS} --rounds 60 --restart 7
-           --data synthetic:n=300,test=200 --eval-every 5 --seed 11 --guard cap --quiet)
+           --data synthetic:n=300,test=200 --eval-every 5 --seed 11 --guard cap --quiet
+           --noise-model ${NOISE})
 execute_process(COMMAND "${DESCENT}" ${common} --mpi serial
                         --params "${WORK}/sim.npy" --history "${WORK}/sim.csv"
                 RESULT_VARIABLE rc_sim)

@@ -24,9 +24,11 @@ Diagnostic variants (not the spec; only to look for what the spec prototype may 
   --measure uniform  reports |grad f|^2 at a uniformly drawn iterate x_{r^}, r^ ~ U{0..R-1}.
 
 Usage:
-  /usr/bin/python3 reference_dp.py [--seeds 1-5] [--eps 1] [--clip sample|batch]
-                                   [--measure last|uniform] [--configs spec|all]
+  /usr/bin/python3 reference_dp.py [--seeds 1-5] [--eps 1] [--rounds 300] [--clip sample|batch]
+                                   [--measure last|uniform] [--configs spec|all|pin] [--json]
 Prints one row per (configuration, seed) and the medians over seeds; about 5 s per run.
+--configs pin runs issue 16's pinned pair (DP-GD eta 1, C1 0.1; DIFF2 eta 1, C1 0.1, C2 0.3,
+T 5); --json prints only {name: {train, test, grad2: median}} (tests/privacy/pin_check.py).
 """
 import argparse
 import math
@@ -140,7 +142,7 @@ def train_loss(x, Xs, ys):
 
 
 # ----------------------------------------------------------------------------- methods
-def run(task, seed, eta, C1, sigma1, C2=0.0, sigma2=0.0, T=1, clip="sample", measure="last"):
+def run(task, seed, eta, C1, sigma1, C2=0.0, sigma2=0.0, T=1, clip="sample", measure="last", R=R):
     """DIFF2-GD (T = 1: DP-GD). Returns (train loss, test loss, |grad f|^2) at the output."""
     Xs, ys, Xt, yt = task
     rng = np.random.default_rng([seed, 6001])
@@ -180,36 +182,62 @@ def main():
     ap.add_argument("--eps", type=float, default=1.0)
     ap.add_argument("--clip", default="sample", choices=["sample", "batch"])
     ap.add_argument("--measure", default="last", choices=["last", "uniform"])
-    ap.add_argument("--configs", default="spec", choices=["spec", "all"])
+    ap.add_argument("--configs", default="spec", choices=["spec", "all", "pin"])
+    ap.add_argument("--rounds", type=int, default=R)
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--init-dir", help="start seed s from DIR/init<s>.npy (descent's initial "
+                    "parameters, same layout) instead of this script's own draw")
+    ap.add_argument("--export-data", help="write the pooled training records (X | y) to this .npy "
+                    "and exit, so that descent can run on the same data")
     a = ap.parse_args()
     lo, hi = (int(s) for s in a.seeds.split("-"))
     seeds = range(lo, hi + 1)
     task = make_task()
+    if a.init_dir:
+        global init
+        init = lambda seed: np.load(f"{a.init_dir}/init{seed}.npy").ravel().copy()
+    if a.export_data:
+        Xs, ys = task[0], task[1]
+        np.save(a.export_data, np.hstack([np.vstack(Xs), np.concatenate(ys)[:, None]]))
+        return
     rho = rho_star(a.eps) if a.eps < 1e5 else 1e30
     # name, eta, C1, C2, T  (T = 1: DP-GD with the whole budget)
     configs = [("dpgd eta=1 C1=0.1", 1.0, 0.1, 0.0, 1),
                ("diff2 eta=0.3 C1=0.3 C2=1 T=10", 0.3, 0.3, 1.0, 10)]
+    if a.configs == "pin":
+        configs = [("dpgd", 1.0, 0.1, 0.0, 1), ("diff2", 1.0, 0.1, 0.3, 5)]
     if a.configs == "all":
         configs += [("diff2 eta=1 C1=0.1 C2=0.3 T=5", 1.0, 0.1, 0.3, 5),
                     ("dpgd eta=0.3 C1=0.3", 0.3, 0.3, 0.0, 1),
                     ("dpgd eta=3 C1=0.03", 3.0, 0.03, 0.0, 1)]
-    print(f"# eps={a.eps} delta={DELTA} rho*={rho:.6g} clip={a.clip} measure={a.measure} d={D}")
+    rounds = a.rounds
+    if not a.json:
+        print(f"# eps={a.eps} delta={DELTA} rho*={rho:.6g} clip={a.clip} measure={a.measure} "
+              f"d={D} R={rounds}")
+    medians = {}
     for name, eta, C1, C2, T in configs:
         if T == 1:
-            s1, s2 = sigma_of(R, rho), 0.0
+            s1, s2 = sigma_of(rounds, rho), 0.0
         else:
-            r1 = math.ceil(R / T)
-            s1, s2 = sigma_of(r1, rho / 2), sigma_of(R - r1, rho / 2)
+            r1 = math.ceil(rounds / T)
+            s1, s2 = sigma_of(r1, rho / 2), sigma_of(rounds - r1, rho / 2)
         rows = []
         for seed in seeds:
-            tr, te, g2 = run(task, seed, eta, C1, s1, C2, s2, T, a.clip, a.measure)
+            tr, te, g2 = run(task, seed, eta, C1, s1, C2, s2, T, a.clip, a.measure, rounds)
             rows.append((tr, te, g2))
-            print(f"{name:34s} seed {seed}: train {tr:.4g} test {te:.4g} |grad f|^2 {g2:.3g}",
-                  flush=True)
+            if not a.json:
+                print(f"{name:34s} seed {seed}: train {tr:.4g} test {te:.4g} |grad f|^2 {g2:.3g}",
+                      flush=True)
         med = np.median(np.array(rows), axis=0)
+        medians[name] = {"train": med[0], "test": med[1], "grad2": med[2]}
+        if a.json:
+            continue
         print(f"{name:34s} sigma1 {s1:.5g} sigma2 {s2:.5g} MEDIAN train {med[0]:.4g} "
               f"test {med[1]:.4g} |grad f|^2 {med[2]:.3g}  [{', '.join(f'{r[2]:.2g}' for r in rows)}]",
               flush=True)
+    if a.json:
+        import json
+        print(json.dumps({k: {m: float(v) for m, v in d.items()} for k, d in medians.items()}))
 
 
 if __name__ == "__main__":

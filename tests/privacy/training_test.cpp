@@ -232,5 +232,100 @@ TEST(Training, RegressionCaseDivergesUnguardedAndNotWhenCapped) {
   EXPECT_NEAR(capped.counters.at("epsilon"), 1.0, 1e-6);
 }
 
+// The realised noise of round 1 in the released average: the same run with and without noise
+// starts from the same x0 and the same clipped means, so x_clean - x_noisy = eta * noise.
+Eigen::VectorXd first_round_noise(const Task& task, NoiseModel model, double epsilon,
+                                  std::uint64_t seed, Summary* out = nullptr) {
+  DpGdOptions o;
+  o.rounds = 1;
+  o.step_size = 1.0;
+  o.clip = 0.5;
+  o.seed = seed;
+  o.eval_every = 0;
+  o.budget.epsilon = epsilon;
+  o.noise_model = model;
+  Eigen::VectorXd noisy = task.x0, clean = task.x0;
+  const Summary s = minimize_dp_gd(task.set, noisy, o);
+  if (out) *out = s;
+  o.noise_multiplier = 0.0;
+  minimize_dp_gd(task.set, clean, o);
+  return clean - noisy;
+}
+
+double sample_std(const std::vector<Eigen::VectorXd>& draws) {
+  double sum2 = 0;
+  Eigen::Index count = 0;
+  for (const auto& v : draws) sum2 += v.squaredNorm(), count += v.size();
+  return std::sqrt(sum2 / double(count));
+}
+
+// Acceptance 2 of issue 16: at equal epsilon the central model's noise in the average is 1/sqrt(P)
+// of the local model's, and the accountant reports the same epsilon for both.
+TEST(Training, CentralNoiseIsOneOverSqrtPOfLocalInTheAverage) {
+  const int P = 4;
+  Task task({50, 20}, P, 30);  // d = 1061: many noise coordinates per round
+  std::vector<Eigen::VectorXd> local, central;
+  Summary sl, sc;
+  for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+    local.push_back(first_round_noise(task, NoiseModel::local, 1.0, seed, &sl));
+    central.push_back(first_round_noise(task, NoiseModel::central, 1.0, seed, &sc));
+  }
+  // Exact bookkeeping: calibrated with n P records, sigma is 1/P of local's, so the noise std in
+  // the average (sigma C once, against sigma C / sqrt(P)) is 1/sqrt(P) of local's.
+  EXPECT_NEAR(sc.counters.at("noise_std_average") / sl.counters.at("noise_std_average"),
+              1.0 / std::sqrt(double(P)), 1e-9);
+  EXPECT_NEAR(sc.counters.at("sigma") / sl.counters.at("sigma"), 1.0 / P, 1e-9);
+  EXPECT_EQ(sc.counters.at("privacy_n"), 30.0 * P);
+  EXPECT_EQ(sl.counters.at("privacy_n"), 30.0);
+  EXPECT_EQ(sc.counters.at("noise_central"), 1.0);
+  EXPECT_EQ(sl.counters.at("noise_central"), 0.0);
+  // The same epsilon for both: calibration at epsilon = 1 over one round.
+  EXPECT_NEAR(sl.counters.at("epsilon"), 1.0, 1e-6);
+  EXPECT_NEAR(sc.counters.at("epsilon"), 1.0, 1e-6);
+  // The realised noise (4 x 1061 draws each: a 1.1 % standard error on a std) matches.
+  const double measured_local = sample_std(local), measured_central = sample_std(central);
+  EXPECT_NEAR(measured_local / sl.counters.at("noise_std_average"), 1.0, 0.05);
+  EXPECT_NEAR(measured_central / sc.counters.at("noise_std_average"), 1.0, 0.05);
+  EXPECT_NEAR(measured_central / measured_local, 0.5, 0.05);
+}
+
+TEST(Training, CentralNoiseInDiff2AndItsGuard) {
+  const int P = 4;
+  Task task({6, 5}, P, 80);
+  Diff2Options o;
+  o.rounds = 30;
+  o.restart = 5;
+  o.step_size = 0.3;
+  o.clip_diff = 1.0;
+  o.guard = GuardPolicy::warn;
+  o.on_warning = [](const std::string&) {};
+  Eigen::VectorXd xl = task.x0, xc = task.x0;
+  const Summary sl = minimize_diff2(task.set, xl, o);
+  o.noise_model = NoiseModel::central;
+  const Summary sc = minimize_diff2(task.set, xc, o);
+  EXPECT_NEAR(sc.counters.at("epsilon"), sl.counters.at("epsilon"), 1e-9);
+  EXPECT_NEAR(sc.counters.at("sigma1") / sl.counters.at("sigma1"), 1.0 / P, 1e-9);
+  EXPECT_NEAR(sc.counters.at("sigma2") / sl.counters.at("sigma2"), 1.0 / P, 1e-9);
+  EXPECT_NEAR(sc.counters.at("noise_std_average") / sl.counters.at("noise_std_average"), 0.5, 1e-9);
+  // The guard counts one noise source in the average: eta C2 sigma2 sqrt(d / 1).
+  const double d = double(task.shape.dimension());
+  EXPECT_NEAR(sc.counters.at("guard_per_step"), 0.3 * 1.0 * sc.counters.at("sigma2") * std::sqrt(d),
+              1e-12);
+  EXPECT_NEAR(sl.counters.at("guard_per_step"),
+              0.3 * 1.0 * sl.counters.at("sigma2") * std::sqrt(d / P), 1e-12);
+  EXPECT_NE(xl, xc);
+  EXPECT_NE(sc.message.find("central noise"), std::string::npos) << sc.message;
+}
+
+// With one worker the two models release the same amount of noise (only the streams differ).
+TEST(Training, CentralAndLocalAgreeOnOneWorker) {
+  Task task({6, 5}, 1, 60);
+  Summary sl, sc;
+  first_round_noise(task, NoiseModel::local, 2.0, 3, &sl);
+  first_round_noise(task, NoiseModel::central, 2.0, 3, &sc);
+  EXPECT_DOUBLE_EQ(sl.counters.at("sigma"), sc.counters.at("sigma"));
+  EXPECT_DOUBLE_EQ(sl.counters.at("noise_std_average"), sc.counters.at("noise_std_average"));
+}
+
 }  // namespace
 }  // namespace descent::privacy

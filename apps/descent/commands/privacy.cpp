@@ -288,8 +288,10 @@ int train(const TrainFlags& f, const Globals& g, dist::Communicator& comm) {
     else
       std::printf("  train loss %.6g, |grad f|^2 %.4g (no test split)\n", counter("train_loss"),
                   counter("grad_norm2"));
-    std::printf("  privacy: epsilon = %.6g spent (target %.6g), delta = %g, %s adjacency\n",
-                counter("epsilon"), epsilon, delta, setting("adjacency").c_str());
+    std::printf(
+        "  privacy: epsilon = %.6g spent (target %.6g), delta = %g, %s adjacency, %s noise\n",
+        counter("epsilon"), epsilon, delta, setting("adjacency").c_str(),
+        counter("noise_central") == 1 ? "central" : "local");
   }
   return exit_code(s.status, Goal::budget);
 }
@@ -311,6 +313,8 @@ struct AccountFlags {
   double split = 0.5;
   std::string method = "dpgd";
   std::string adjacency = "replace-one";
+  std::string noise_model = "local";
+  int workers = 1;
 };
 
 int run_dp_account(const AccountFlags& f, const Globals& g) {
@@ -338,6 +342,9 @@ int run_dp_account(const AccountFlags& f, const Globals& g) {
       throw Error(
           "dp-account: give --sigma (prints epsilon) or --epsilon (prints sigma), not both");
     const bool diff2 = f.method == "diff2";
+    // Central noise: one release of the average over P workers, sensitivity 1/(n P) of a record.
+    const bool central = f.noise_model == "central";
+    const double n = central ? f.n * f.workers : f.n;
     if (f.method != "dpgd" && !diff2) throw Error("dp-account: --method must be dpgd or diff2");
     const std::size_t r1 = diff2 ? restart_round_count(f.rounds, f.restart) : f.rounds;
     const std::size_t r2 = f.rounds - r1;
@@ -347,13 +354,16 @@ int run_dp_account(const AccountFlags& f, const Globals& g) {
     j = {{"method", f.method},
          {"rounds", f.rounds},
          {"n", f.n},
+         {"noise_model", f.noise_model},
+         {"workers", f.workers},
+         {"privacy_n", n},
          {"delta", f.delta},
          {"adjacency", f.adjacency}};
     if (f.sigma) {
       if (diff2 && r2 > 0 && !f.sigma2) throw Error("dp-account: diff2 needs --sigma2 too");
-      const Spent tight = spent(b, f.n, r1, *f.sigma, r2, f.sigma2.value_or(0));
+      const Spent tight = spent(b, n, r1, *f.sigma, r2, f.sigma2.value_or(0));
       b.conversion = Conversion::classic;
-      const Spent classic = spent(b, f.n, r1, *f.sigma, r2, f.sigma2.value_or(0));
+      const Spent classic = spent(b, n, r1, *f.sigma, r2, f.sigma2.value_or(0));
       j["rho"] = tight.rho;
       j["epsilon"] = tight.epsilon;
       j["epsilon_classic"] = classic.epsilon;
@@ -363,7 +373,7 @@ int run_dp_account(const AccountFlags& f, const Globals& g) {
     } else if (f.epsilon) {
       b.epsilon = *f.epsilon;
       if (diff2) {
-        const Diff2Noise nz = calibrate_diff2(b, f.n, f.rounds, f.restart, f.split);
+        const Diff2Noise nz = calibrate_diff2(b, n, f.rounds, f.restart, f.split);
         j["epsilon"] = b.epsilon;
         j["rho"] = nz.rho;
         j["sigma1"] = nz.sigma1;
@@ -376,16 +386,16 @@ int run_dp_account(const AccountFlags& f, const Globals& g) {
               "rounds); rho* = %.6g\n",
               nz.sigma1, nz.restart_rounds, nz.sigma2, nz.difference_rounds, nz.rho);
       } else {
-        const double sigma = calibrate_dpgd_sigma(b, f.n, f.rounds);
+        const double sigma = calibrate_dpgd_sigma(b, n, f.rounds);
         j["epsilon"] = b.epsilon;
         j["rho"] = rho_of_epsilon(b.epsilon, b.delta);
         j["sigma"] = sigma;
-        j["z"] = sensitivity_multiplier(sigma, f.n, adj);
+        j["z"] = sensitivity_multiplier(sigma, n, adj);
         if (!g.json)
           std::printf(
-              "sigma = %.6g (noise std sigma*C per worker; sensitivity multiplier z = "
-              "%.6g); rho* = %.6g\n",
-              sigma, sensitivity_multiplier(sigma, f.n, adj), j["rho"].get<double>());
+              "sigma = %.6g (noise std sigma*C %s; sensitivity multiplier z = %.6g); rho* = %.6g\n",
+              sigma, central ? "once in the average" : "per worker",
+              sensitivity_multiplier(sigma, n, adj), j["rho"].get<double>());
       }
     } else {
       throw Error("dp-account: give --sigma (to get epsilon) or --epsilon (to get sigma)");
@@ -423,6 +433,9 @@ const CommandRegistrar train_registrar("dp-train", [](CLI::App& app, Globals& g)
   option("--guard", "guard", "DIFF2 stability guard: refuse, warn, cap or off");
   option("--eval-every", "eval_every", "Diagnostics every k rounds (not covered by epsilon)");
   option("--output-iterate", "output", "last or uniform");
+  option("--noise-model", "noise_model",
+         "local (every worker adds its noise) or central (the server adds it once to the "
+         "average; calibrated with n P records)");
   add_set_flag(cmd, f->options, "privacy");
   cmd->add_option("--test-fraction", f->test_fraction, "Files: held-out fraction")
       ->capture_default_str();
@@ -449,6 +462,14 @@ const CommandRegistrar account_registrar("dp-account", [](CLI::App& app, Globals
   cmd->add_option("--delta", f->delta, "delta")->capture_default_str();
   cmd->add_option("--rounds", f->rounds, "Rounds R");
   cmd->add_option("--n", f->n, "Records per worker");
+  cmd->add_option("--workers", f->workers, "Workers P (with --noise-model central)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--noise-model", f->noise_model,
+                  "local (each worker adds noise) or central (the server adds it once to the "
+                  "average of P workers: the accountant sees n P records)")
+      ->check(CLI::IsMember({"local", "central"}))
+      ->capture_default_str();
   cmd->add_option("--method", f->method, "dpgd or diff2")->capture_default_str();
   cmd->add_option("--restart", f->restart, "DIFF2: restart period T")->capture_default_str();
   cmd->add_option("--budget-split", f->split, "DIFF2: share of rho* for restarts")

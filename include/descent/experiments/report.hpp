@@ -29,17 +29,22 @@ struct Claim {
 struct PlotSeries {
   PlotSeries() = default;
   PlotSeries(std::string csv_, std::string x_, std::string y_, std::string label_ = {},
-             std::string yerr_ = {})
+             std::string yerr_ = {}, std::string z_ = {})
       : csv(std::move(csv_)),
         x(std::move(x_)),
         y(std::move(y_)),
         label(std::move(label_)),
-        yerr(std::move(yerr_)) {}
+        yerr(std::move(yerr_)),
+        z(std::move(z_)) {}
   std::string csv;  ///< file name relative to the experiment folder
   std::string x;    ///< column name
   std::string y;    ///< column name
   std::string label;
   std::string yerr;  ///< optional column of ± error bars (drawn with yerrorlines)
+  /// Optional column of ratios drawn as coloured squares at (x, y), labelled with the value, on
+  /// a log colour scale from 1/4 (blue) through 1 (white) to 4 (red): a heat map of ratios over
+  /// an irregular grid.
+  std::string z;
 };
 
 /// A plot the report renders to PNG with gnuplot.

@@ -14,7 +14,9 @@
 // The difference radius depends only on released iterates, so it is data-independent and the
 // accountant sees R1 = ceil(R/T) releases at sigma1 and R2 = R - R1 at sigma2 (rho split
 // budget_split : 1 - budget_split; a phase without rounds gets no budget, so T = 1 is exactly
-// DP-GD). Per-sample gradients at x_{r-2} are cached from the previous round.
+// DP-GD). Per-sample gradients at x_{r-2} are cached from the previous round. With
+// NoiseModel::central the server adds the round's noise once to d_r (before v_r), calibrated
+// with n P records, as the paper's experiment code does (training.hpp).
 //
 // Departures from the paper (whose full text was not available; see docs/privacy.md): sigma1 and
 // sigma2 are calibrated exactly by the RDP accountant instead of the paper's constants; the

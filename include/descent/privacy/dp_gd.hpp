@@ -6,6 +6,8 @@
 // Each round every worker p sends m_p = ClippedMean({grad l(x_{r-1}, z)}_{z in D_p}, C) +
 // N(0, (sigma C)^2 I); the server averages in worker order and x_r = x_{r-1} - eta * mean_p m_p.
 // sigma = sqrt(2R/(n^2 rho*)) (replace-one) with rho* from the tight conversion of (eps, delta).
+// With NoiseModel::central the workers send their clipped means without noise and the server
+// adds N(0, (sigma C)^2 I) once to the average, calibrated with n P records (training.hpp).
 #pragma once
 
 #include <optional>

@@ -2,7 +2,8 @@
 //
 // DIFF2's difference noise has std sigma2 C2 |x_r - x_{r-1}| = sigma2 C2 eta |v_r|, and v_r itself
 // carries that noise: per step the noise norm relative to |v| is about eta C2 sigma2 sqrt(d/P)
-// (P workers average their independent noise). If that "per-step" value is >= 1 the estimator's
+// (P workers average their independent noise; with central noise there is one source, so P = 1
+// here: pass Engine::noise_sources()). If that "per-step" value is >= 1 the estimator's
 // noise feeds on itself and the run diverges (measured: n = 500, d = 1041, P = 4, eps = 1,
 // eta = 0.3, C2 = 1, T = 5, R = 300 gives 1.7 and a train loss of hundreds). Within a restart
 // block the growth compounds, roughly 1 + T * per_step^2 ("per-block" value).

@@ -43,6 +43,19 @@ enum class OutputIterate {
   uniform,  ///< x_{r_hat}, r_hat ~ Uniform{0..R-1} from stream (seed, "output") (the theory's)
 };
 
+/// Who adds the noise: the trust model (docs/privacy.md, "Local or central noise").
+enum class NoiseModel {
+  /// Every worker adds N(0, (sigma C)^2 I) to its own message (the spec's model): each worker's
+  /// records are (epsilon, delta)-DP against everyone else, the server included. The average
+  /// carries noise of std sigma C / sqrt(P).
+  local,
+  /// A trusted server adds N(0, (sigma C)^2 I) once to the average of the workers' clipped
+  /// means (central DP over the pooled data, as the DIFF2 paper's experiments do): every record
+  /// is (epsilon, delta)-DP against whoever sees the iterates, with sensitivity 2C / (P n) for
+  /// replace-one. At equal epsilon the average carries 1/sqrt(P) of local's noise.
+  central,
+};
+
 /// Options common to DP-GD and DIFF2.
 struct TrainingOptions {
   std::size_t rounds = 300;  ///< R >= 1
@@ -55,6 +68,7 @@ struct TrainingOptions {
   /// Diverged when the train loss exceeds divergence_factor * max(1, f(x0)) or x turns non-finite.
   double divergence_factor = 1e3;
   OutputIterate output = OutputIterate::last;
+  NoiseModel noise_model = NoiseModel::local;  ///< who adds the noise (see NoiseModel)
   int threads = 1;  ///< compute this process's workers on up to this many threads (>= 1)
   /// Receives warnings (e.g. the stability guard in warn mode); default: stderr, rank 0 only.
   std::function<void(const std::string&)> on_warning;
@@ -71,6 +85,9 @@ struct TrainingOptions {
     f("divergence_factor", divergence_factor, "diverged when the loss exceeds this times f(x0)");
     f.choice("output", output, {{"last", OutputIterate::last}, {"uniform", OutputIterate::uniform}},
              "the returned iterate");
+    f.choice("noise_model", noise_model,
+             {{"local", NoiseModel::local}, {"central", NoiseModel::central}},
+             "local: every worker adds noise; central: the server adds it once to the average");
     f("threads", threads, "threads for this process's workers");
   }
 };
@@ -78,6 +95,9 @@ struct TrainingOptions {
 /// Counters every private run records in Summary::counters:
 ///   epsilon (spent, over the rounds that ran), epsilon_target, delta, rho, n, workers,
 ///   dimension, rounds, train_loss, test_loss (NaN without a test set), grad_norm2,
-///   adjacency_replace_one (1 or 0), and the method's noise multipliers (sigma or sigma1/sigma2).
+///   adjacency_replace_one (1 or 0), noise_central (1 or 0), privacy_n (the record count the
+///   accountant uses: n, or n P for central noise), noise_std_average (the std of the noise in
+///   the averaged update of a DP-GD round or a DIFF2 restart), and the method's noise multipliers
+///   (sigma or sigma1/sigma2).
 
 }  // namespace descent::privacy
