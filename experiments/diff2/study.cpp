@@ -15,8 +15,9 @@
 // cell: "DIFF2 better" only where the tail |grad f|^2 ratio is < 0.8 with an interval below 1
 // and DP-GD sits >= 2x above the floor; "DP-GD better" where the interval lies above 1; else "no
 // difference". Every cell's runs are kept in OUT/regime_cells/ and reused by a later run with
-// the same settings, so the full map (hours) can be run in parts; DESCENT_DIFF2_REGIME_N (e.g.
-// "2000") limits the n of a run. --quick: n 2000, eps {1, 5}, R 300, 3 seeds.
+// the same settings, so the full map (hours) can be run in parts: DESCENT_DIFF2_REGIME_N and
+// DESCENT_DIFF2_REGIME_R (comma lists, e.g. "2000" and "300,1000") limit a run's n and R, and the
+// report then covers those cells only. --quick: n 2000, eps {1, 5}, R 300, 3 seeds.
 //
 // diff2-paper: the protocol of the public code that describes itself as DIFF2's reproduction
 // (github.com/lawrenceztang/CE-PLSGM at 4b4d60a, a third party's; the authors' code is not
@@ -186,32 +187,36 @@ std::vector<double> field(const std::vector<Tail>& v, double Tail::*m) {
   return out;
 }
 
-std::vector<Eigen::Index> regime_sizes(bool quick) {
-  if (quick) return {2000};
-  std::vector<Eigen::Index> n = {2000, 20000};
-  if (const char* env = std::getenv("DESCENT_DIFF2_REGIME_N"); env && *env) {
-    n.clear();
-    std::stringstream ss(env);
-    std::string item;
-    while (std::getline(ss, item, ',')) {
-      char* end = nullptr;
-      const long v = std::strtol(item.c_str(), &end, 10);
-      if (end == item.c_str() || *end != '\0' || v < 10)
-        throw InvalidOption("DESCENT_DIFF2_REGIME_N", "'" + item + "' is not a record count");
-      n.push_back(v);
-    }
+// A comma list of whole numbers >= `least` from the environment variable `name`, else `fallback`.
+std::vector<long> env_list(const char* name, std::vector<long> fallback, long least) {
+  const char* env = std::getenv(name);
+  if (env == nullptr || *env == '\0') return fallback;
+  std::vector<long> out;
+  std::stringstream ss(env);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    char* end = nullptr;
+    const long v = std::strtol(item.c_str(), &end, 10);
+    if (end == item.c_str() || *end != '\0' || v < least)
+      throw InvalidOption(name, "'" + item + "' is not a whole number >= " + std::to_string(least));
+    out.push_back(v);
   }
-  return n;
+  return out;
 }
 
 Report run_regime(const ExperimentConfig& cfg) {
   Report report;
   const bool quick = cfg.quick;
-  const std::vector<Eigen::Index> sizes = regime_sizes(quick);
+  std::vector<Eigen::Index> sizes;
+  for (long n :
+       quick ? std::vector<long>{2000} : env_list("DESCENT_DIFF2_REGIME_N", {2000, 20000}, 10))
+    sizes.push_back(n);
   const std::vector<double> epsilons =
       quick ? std::vector<double>{1.0, 5.0} : std::vector<double>{0.3, 1.0, 3.0, 5.0};
-  const std::vector<std::size_t> rounds =
-      quick ? std::vector<std::size_t>{300} : std::vector<std::size_t>{300, 1000, 2000};
+  std::vector<std::size_t> rounds;
+  for (long r :
+       quick ? std::vector<long>{300} : env_list("DESCENT_DIFF2_REGIME_R", {300, 1000, 2000}, 50))
+    rounds.push_back(static_cast<std::size_t>(r));
   const int n_seeds = quick ? 3 : 10;
   std::vector<std::uint64_t> seeds;
   for (int k = 1; k <= n_seeds; ++k) seeds.push_back(cfg.seed + static_cast<std::uint64_t>(k));

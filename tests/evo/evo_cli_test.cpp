@@ -95,10 +95,18 @@ TEST(SearchCli, KilledSearchResumesWithoutRepeatingValidations) {
   ASSERT_EQ(r.code, 0) << r.out;
   ASSERT_EQ(lines_in((dir / "full.results.csv").string()), 62u);  // signature, header, 60 rows
   std::filesystem::remove(dir / "calls.txt");
-  r = descent::test::run_cli("timeout -s KILL 1.2 " + std::string(DESCENT_CLI),
+  // SIGKILL once the results file holds 12 lines (10 validations), not after a fixed time: on a
+  // loaded machine a timer could fire before the first row was written.
+  const std::string part_results = (dir / "part.results.csv").string();
+  const std::string killer = (dir / "kill_after_rows.sh").string();
+  std::ofstream(killer) << "#!/bin/sh\nf=$1; n=$2; shift 2\n\"$@\" & pid=$!\n"
+                           "while kill -0 $pid 2>/dev/null; do\n"
+                           "  if [ -f \"$f\" ] && [ \"$(wc -l < \"$f\")\" -ge \"$n\" ]; then\n"
+                           "    kill -9 $pid; wait $pid; exit 137\n  fi\n  sleep 0.02\ndone\n"
+                           "wait $pid\n";
+  r = descent::test::run_cli("sh " + killer + " " + part_results + " 12 " + DESCENT_CLI,
                              common + "--out " + part);
   ASSERT_NE(r.code, 0) << "the search finished before it was killed: " << r.out;
-  const std::string part_results = (dir / "part.results.csv").string();
   const std::size_t recorded = lines_in(part_results) - 2;
   ASSERT_GT(recorded, 0u);
   ASSERT_LT(recorded, 60u);

@@ -3,8 +3,8 @@
 
 At the spec task (P = 4 workers x n = 2000 records, local noise, eps = 1, delta = 1e-5; DP-GD
 eta 1, C1 0.1; DIFF2 eta 1, C1 0.1, C2 0.3, T 5) both implementations run seeds 1..S, and the
-medians over seeds of the train loss and of |grad f(x_R)|^2 must agree within a relative
-tolerance. Both start from the same points on the same records: descent trains on the reference's records
+medians over seeds of the train loss and of the mean |grad f|^2 over the last 40 rounds (every
+5th) must agree within a relative tolerance; |grad f(x_R)|^2 at the last iterate is printed too. Both start from the same points on the same records: descent trains on the reference's records
 (exported as .npy; descent deals them to the workers in another order, which changes nothing for
 equal shards), and the reference starts seed s from descent's initial parameters for seed s
 (at R = 300 the spread of the initialisations alone moved 10-seed medians by 15 %). The two share
@@ -13,6 +13,7 @@ no code and no noise stream, so they agree only where the medians are properties
 Usage: pin_check.py DESCENT [--rounds 300] [--seeds 10] [--tolerance 0.2] [--out FILE.json]
 """
 import argparse
+import csv
 import json
 import os
 import statistics
@@ -28,22 +29,28 @@ CONFIGS = {
 }
 
 
-def descent_medians(binary, rounds, seeds, data):
+def descent_medians(binary, rounds, seeds, data, tmp):
     out = {}
+    history = os.path.join(tmp, "history.csv")
     for name, flags in CONFIGS.items():
-        train, grad2 = [], []
+        train, grad2, tail = [], [], []
         for seed in range(1, seeds + 1):
             r = subprocess.run([binary, "dp-train", *flags, "--rounds", str(rounds), "--epsilon",
                                 "1", "--workers", "4", "--data", data, "--test-fraction", "0",
-                                "--model", "mlp:20-20-1",
-                                "--eval-every", "0", "--seed", str(seed), "--json", "--quiet"],
+                                "--model", "mlp:20-20-1", "--eval-every", "5", "--history",
+                                history, "--seed", str(seed), "--json", "--quiet"],
                                capture_output=True, text=True)
             if r.returncode != 0:
                 sys.exit(f"descent dp-train failed ({r.returncode}): {r.stderr}")
             c = json.loads(r.stdout)["counters"]
             train.append(c["train_loss"])
             grad2.append(c["grad_norm2"])
-        out[name] = {"train": statistics.median(train), "grad2": statistics.median(grad2)}
+            with open(history) as f:
+                rows = list(csv.DictReader(f))
+            tail.append(statistics.mean(float(row["grad_norm2"]) for row in rows
+                                        if int(float(row["round"])) >= rounds - 40))
+        out[name] = {"train": statistics.median(train), "grad2": statistics.median(grad2),
+                     "grad2_tail": statistics.median(tail)}
     return out
 
 
@@ -59,7 +66,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         data = os.path.join(tmp, "records.npy")
         subprocess.run([sys.executable, reference, "--export-data", data], check=True)
-        ours = descent_medians(a.descent, a.rounds, a.seeds, data)
+        ours = descent_medians(a.descent, a.rounds, a.seeds, data, tmp)
         # descent's initial parameters per seed: one round with a step far below every entry's
         # ulp (x_1 = x_0 exactly) and no noise.
         for seed in range(1, a.seeds + 1):
@@ -76,13 +83,16 @@ def main():
     ref = json.loads(r.stdout.strip().splitlines()[-1])
     failures, rows = [], []
     for name in CONFIGS:
-        for metric in ("train", "grad2"):
+        for metric in ("train", "grad2", "grad2_tail"):
             a_v, r_v = ours[name][metric], ref[name][metric]
             rel = a_v / r_v - 1
             rows.append({"method": name, "metric": metric, "descent": a_v, "numpy": r_v,
                          "relative_difference": rel})
             print(f"{name:6s} {metric:6s} descent {a_v:.5g}  numpy {r_v:.5g}  {100 * rel:+.1f} %")
-            if abs(rel) > a.tolerance:
+            # |grad f(x_R)|^2 at one iterate swings up to 10x between rounds: its 10-seed median
+            # moved 13-18 % between two noise streams of the reference alone, so it is reported
+            # but not bounded; the train loss and the tail mean are.
+            if metric != "grad2" and abs(rel) > a.tolerance:
                 failures.append(f"{name} {metric}: {100 * rel:+.1f} % (bound "
                                 f"±{100 * a.tolerance:.0f} %)")
     if a.out:

@@ -36,6 +36,7 @@ import math
 import numpy as np
 
 IN, H, P, N, NTEST, R, DELTA = 20, 20, 4, 2000, 2000, 300, 1e-5
+NOISE_OFFSET = 0  # --noise-offset: other noise streams from the same starting points
 D = H * IN + 2 * H + 1
 
 
@@ -143,15 +144,18 @@ def train_loss(x, Xs, ys):
 
 # ----------------------------------------------------------------------------- methods
 def run(task, seed, eta, C1, sigma1, C2=0.0, sigma2=0.0, T=1, clip="sample", measure="last", R=R):
-    """DIFF2-GD (T = 1: DP-GD). Returns (train loss, test loss, |grad f|^2) at the output."""
+    """DIFF2-GD (T = 1: DP-GD). Returns (train loss, test loss, |grad f|^2) at the output and
+    the mean |grad f|^2 over the rounds r >= R - 40 with r % 5 == 0 (the tail statistic of
+    descent's regime map: steadier than the value at one iterate)."""
     Xs, ys, Xt, yt = task
-    rng = np.random.default_rng([seed, 6001])
+    rng = np.random.default_rng([seed + NOISE_OFFSET, 6001])
     x = init(seed)
     x_prev = x.copy()
     v = np.zeros(D)
     prev_G = [None] * P
     out_round = int(rng.integers(0, R))
     out = x.copy()
+    tail = []
     for r in range(1, R + 1):
         if r - 1 == out_round:
             out = x.copy()
@@ -169,11 +173,14 @@ def run(task, seed, eta, C1, sigma1, C2=0.0, sigma2=0.0, T=1, clip="sample", mea
         x_prev = x
         x = x - eta * v
         if not np.all(np.isfinite(x)):
-            return math.inf, math.inf, math.inf
+            return math.inf, math.inf, math.inf, math.inf
+        if r >= R - 40 and r % 5 == 0:
+            gt = full_grad(x, Xs, ys)
+            tail.append(float(gt @ gt))
     if measure == "last":
         out = x
     g = full_grad(out, Xs, ys)
-    return train_loss(out, Xs, ys), loss(out, Xt, yt), float(g @ g)
+    return train_loss(out, Xs, ys), loss(out, Xt, yt), float(g @ g), float(np.mean(tail))
 
 
 def main():
@@ -185,6 +192,8 @@ def main():
     ap.add_argument("--configs", default="spec", choices=["spec", "all", "pin"])
     ap.add_argument("--rounds", type=int, default=R)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--noise-offset", type=int, default=0,
+                    help="draw seed s's noise from stream s + K (the same starting points)")
     ap.add_argument("--init-dir", help="start seed s from DIR/init<s>.npy (descent's initial "
                     "parameters, same layout) instead of this script's own draw")
     ap.add_argument("--export-data", help="write the pooled training records (X | y) to this .npy "
@@ -193,6 +202,8 @@ def main():
     lo, hi = (int(s) for s in a.seeds.split("-"))
     seeds = range(lo, hi + 1)
     task = make_task()
+    global NOISE_OFFSET
+    NOISE_OFFSET = a.noise_offset
     if a.init_dir:
         global init
         init = lambda seed: np.load(f"{a.init_dir}/init{seed}.npy").ravel().copy()
@@ -223,13 +234,13 @@ def main():
             s1, s2 = sigma_of(r1, rho / 2), sigma_of(rounds - r1, rho / 2)
         rows = []
         for seed in seeds:
-            tr, te, g2 = run(task, seed, eta, C1, s1, C2, s2, T, a.clip, a.measure, rounds)
-            rows.append((tr, te, g2))
+            tr, te, g2, g2t = run(task, seed, eta, C1, s1, C2, s2, T, a.clip, a.measure, rounds)
+            rows.append((tr, te, g2, g2t))
             if not a.json:
                 print(f"{name:34s} seed {seed}: train {tr:.4g} test {te:.4g} |grad f|^2 {g2:.3g}",
                       flush=True)
         med = np.median(np.array(rows), axis=0)
-        medians[name] = {"train": med[0], "test": med[1], "grad2": med[2]}
+        medians[name] = {"train": med[0], "test": med[1], "grad2": med[2], "grad2_tail": med[3]}
         if a.json:
             continue
         print(f"{name:34s} sigma1 {s1:.5g} sigma2 {s2:.5g} MEDIAN train {med[0]:.4g} "
