@@ -116,7 +116,10 @@ struct Tail {
 
 Tail tail_of(const Outcome& o, std::size_t rounds) {
   Tail t;
-  if (!o.ok()) return t;  // NaN: a refused or diverged run
+  if (!o.ok()) {  // a refused or diverged run counts as infinitely bad (NaN would break sorting)
+    const double inf = std::numeric_limits<double>::infinity();
+    return {inf, inf, inf, inf};
+  }
   const std::size_t first = rounds > kTailRounds ? rounds - kTailRounds : 0;
   t.grad_tail = mean(o.history("grad_norm2", first));
   t.loss_tail = mean(o.history("objective", first));
