@@ -235,28 +235,40 @@ Eigen::SparseMatrix<double> read_matrix_market_sparse(const std::string& path) {
   // Compressed columns built directly, in O(cols + entries log entries): Eigen's setFromTriplets
   // goes through a row-major temporary with one slot per row, so a 3-line file claiming 1.3e8
   // rows took over 30 s under the sanitizers (found by fuzzing). Duplicates are summed in file
-  // order, as setFromTriplets does.
-  std::stable_sort(triplets.begin(), triplets.end(), [](const auto& x, const auto& y) {
-    return x.col() != y.col() ? x.col() < y.col() : x.row() < y.row();
+  // order, as setFromTriplets does: the sort breaks ties by position (std::sort on indices; GCC
+  // 12's std::stable_sort buffer trips AddressSanitizer's alloc-dealloc check).
+  std::vector<std::size_t> order(triplets.size());
+  for (std::size_t t = 0; t < order.size(); ++t) order[t] = t;
+  std::sort(order.begin(), order.end(), [&](std::size_t p, std::size_t q) {
+    const auto &x = triplets[p], &y = triplets[q];
+    if (x.col() != y.col()) return x.col() < y.col();
+    if (x.row() != y.row()) return x.row() < y.row();
+    return p < q;
   });
-  std::size_t kept = 0;
-  for (std::size_t t = 0; t < triplets.size(); ++t) {
-    if (kept > 0 && triplets[kept - 1].row() == triplets[t].row() &&
-        triplets[kept - 1].col() == triplets[t].col())
-      triplets[kept - 1] = {triplets[t].row(), triplets[t].col(),
-                            triplets[kept - 1].value() + triplets[t].value()};
-    else
-      triplets[kept++] = triplets[t];
+  std::vector<int> rows, cols;
+  std::vector<double> values;
+  rows.reserve(order.size());
+  cols.reserve(order.size());
+  values.reserve(order.size());
+  for (std::size_t p : order) {
+    const auto& t = triplets[p];
+    if (!rows.empty() && rows.back() == t.row() && cols.back() == t.col()) {
+      values.back() += t.value();
+    } else {
+      rows.push_back(t.row());
+      cols.push_back(t.col());
+      values.push_back(t.value());
+    }
   }
   Eigen::SparseMatrix<double> a(static_cast<Eigen::Index>(h.rows),
                                 static_cast<Eigen::Index>(h.cols));
-  a.resizeNonZeros(static_cast<Eigen::Index>(kept));
+  a.resizeNonZeros(static_cast<Eigen::Index>(values.size()));
   int* outer = a.outerIndexPtr();
   std::fill(outer, outer + h.cols + 1, 0);
-  for (std::size_t t = 0; t < kept; ++t) {
-    ++outer[triplets[t].col() + 1];
-    a.innerIndexPtr()[t] = triplets[t].row();
-    a.valuePtr()[t] = triplets[t].value();
+  for (std::size_t t = 0; t < values.size(); ++t) {
+    ++outer[cols[t] + 1];
+    a.innerIndexPtr()[t] = rows[t];
+    a.valuePtr()[t] = values[t];
   }
   for (std::int64_t c = 0; c < h.cols; ++c) outer[c + 1] += outer[c];
   return a;
