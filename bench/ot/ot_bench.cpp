@@ -54,11 +54,15 @@ std::size_t iterations_for(int n) {
   return n <= 500 ? 60 : n <= 1000 ? 20 : 8;
 }
 
+// range(2): 0 = the log-domain iteration, 1 = the scaling-domain fast path (eta 500, where the
+// plain kernel is representable enough for POT's `sinkhorn` to be timed beside it).
 void BM_SinkhornIteration(benchmark::State& state) {
   const int n = int(state.range(0));
   const Problem& p = hashed_problem(n);
   descent::ot::SinkhornOptions o;
-  o.eta = kEtaIteration;
+  const bool scaling = state.range(2) == 1;
+  o.eta = scaling ? kEtaTolerance : kEtaIteration;
+  o.domain = scaling ? descent::ot::SinkhornDomain::automatic : descent::ot::SinkhornDomain::log;
   o.tolerance = 0.0;
   o.max_iterations = iterations_for(n);
   o.threads = int(state.range(1));
@@ -77,9 +81,9 @@ void BM_SinkhornIteration(benchmark::State& state) {
   state.counters["ns_per_entry"] = per / (2.0 * double(n) * double(n)) * 1e9;
 }
 BENCHMARK(BM_SinkhornIteration)
-    ->ArgsProduct({{500, 1000, 2000, 4000}, {1}})
-    ->Args({2000, 2})
-    ->Args({4000, 2})
+    ->ArgsProduct({{500, 1000, 2000, 4000}, {1}, {0, 1}})
+    ->Args({2000, 2, 0})
+    ->Args({4000, 2, 0})
     ->Iterations(3)
     ->UseManualTime()
     ->Unit(benchmark::kMillisecond);
@@ -106,6 +110,38 @@ BENCHMARK(BM_SinkhornToTolerance)
     ->Arg(2000)
     ->Arg(4000)
     ->Iterations(2)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
+
+// Time to an L1 error of 1e-9 at several eta: the default (scaling-domain fast path with the
+// automatic switch, range(2) = 0) and the log domain throughout (range(2) = 1). Args: n, eta,
+// domain. bench/peers/ot_pot.py --per-eta runs every POT method on the same problems.
+void BM_SinkhornToToleranceEta(benchmark::State& state) {
+  const int n = int(state.range(0));
+  const Problem& p = hashed_problem(n);
+  descent::ot::SinkhornOptions o;
+  o.eta = double(state.range(1));
+  o.tolerance = kTolerance;
+  o.max_iterations = 100000;
+  o.domain = state.range(2) == 0 ? descent::ot::SinkhornDomain::automatic
+                                 : descent::ot::SinkhornDomain::log;
+  o.plan.format = descent::ot::PlanFormat::none;
+  std::size_t iterations = 0;
+  double switches = 0;
+  for (auto _ : state) {
+    const descent::ot::Result r = descent::ot::sinkhorn(p, o);
+    state.SetIterationTime(r.summary.seconds);
+    iterations = r.summary.iterations;
+    const auto it = r.summary.counters.find("domain_switches");
+    switches = it == r.summary.counters.end() ? 0.0 : it->second;
+    if (!r.summary.converged()) state.SkipWithError("did not converge");
+  }
+  state.counters["iterations"] = double(iterations);
+  state.counters["domain_switches"] = switches;
+}
+BENCHMARK(BM_SinkhornToToleranceEta)
+    ->ArgsProduct({{1000, 2000, 4000}, {10, 50, 200, 500, 1200}, {0, 1}})
+    ->Iterations(1)
     ->UseManualTime()
     ->Unit(benchmark::kMillisecond);
 

@@ -30,6 +30,9 @@ def main():
     context, ours = load_ours(sys.argv[1])
     with open(sys.argv[2]) as f:
         pot = json.load(f)
+    if "per_eta" in pot:
+        per_eta_table(ours, pot)
+        return
     print("Machine: %s CPUs @ %s MHz; POT %s; eta = %g per iteration, eta = %g and L1 tol %g "
           "to tolerance; one thread unless noted.\n"
           % (context.get("num_cpus", "?"), context.get("mhz_per_cpu", "?"),
@@ -37,12 +40,14 @@ def main():
              pot["eta_tolerance"], pot["tolerance"]))
     print("| n | ours ms/it | POT sinkhorn_log ms/it | POT/ours | POT sinkhorn_log ms/it "
           "(eta %g) | POT/ours | ours 2 threads ms/it | ours GB/s | copy GB/s | read GB/s "
-          "| POT sinkhorn ms/it (eta %g) |" % (pot["eta_tolerance"], pot["eta_tolerance"]))
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+          "| POT sinkhorn ms/it (eta %g) | ours fast path ms/it (eta %g) |"
+          % (pot["eta_tolerance"], pot["eta_tolerance"], pot["eta_tolerance"]))
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for row in pot["rows"]:
         n = row["n"]
-        it = ours.get(("BM_SinkhornIteration", n, 1))
-        it2 = ours.get(("BM_SinkhornIteration", n, 2))
+        it = ours.get(("BM_SinkhornIteration", n, 1, 0))
+        it2 = ours.get(("BM_SinkhornIteration", n, 2, 0))
+        fast = ours.get(("BM_SinkhornIteration", n, 1, 1))
         copy = ours.get(("BM_Copy", n))
         read = ours.get(("BM_Read", n))
         pl = row["sinkhorn_log_seconds_per_iteration"]
@@ -57,7 +62,8 @@ def main():
                  "%.1f" % it["GBps"] if it else "-",
                  "%.1f" % (copy["bytes_per_second"] / 1e9) if copy else "-",
                  "%.1f" % (read["bytes_per_second"] / 1e9) if read else "-",
-                 "%.2f" % ms(row["sinkhorn_seconds_per_iteration"])]
+                 "%.2f" % ms(row["sinkhorn_seconds_per_iteration"]),
+                 "%.2f" % ms(fast["seconds"]) if fast else "-"]
         print("| " + " | ".join(cells) + " |")
     print()
     print("| n | ours to tol: ms (iterations) | POT sinkhorn_log: ms (iterations, L1 error) "
@@ -76,6 +82,43 @@ def main():
                  "%.1f (%d, %.1e)" % (ms(ps["seconds"]), ps["iterations"], ps["l1_error"]),
                  "%.2fx" % (ps["seconds"] / t["seconds"]) if t else "-",
                  "%.0f (%d)" % (ms(s["seconds"]), s["newton_steps"]) if s else "-"]
+        print("| " + " | ".join(cells) + " |")
+
+
+def per_eta_table(ours, pot):
+    """Time to an L1 error of 1e-9 per eta: descent's default and log domain vs every POT method."""
+    methods = []
+    for r in pot["per_eta"]:
+        if r["method"] not in methods:
+            methods.append(r["method"])
+    print("| n | eta | ours default: ms (it) | ours log domain: ms | "
+          + " | ".join("POT %s: ms" % m for m in methods)
+          + " | fastest POT / ours default | POT sinkhorn_log / ours default |")
+    print("|" + "---|" * (6 + len(methods)))
+    keys = sorted({(r["n"], r["eta"]) for r in pot["per_eta"]})
+    for n, eta in keys:
+        fast = ours.get(("BM_SinkhornToToleranceEta", n, int(eta), 0))
+        log = ours.get(("BM_SinkhornToToleranceEta", n, int(eta), 1))
+        cells = [str(n), "%g" % eta,
+                 "%.1f (%d)" % (ms(fast["seconds"]), fast["iterations"]) if fast else "not converged",
+                 "%.1f" % ms(log["seconds"]) if log else "not converged"]
+        best = None
+        sinkhorn_log = None
+        for m in methods:
+            r = next((r for r in pot["per_eta"] if (r["n"], r["eta"], r["method"]) == (n, eta, m)),
+                     None)
+            if r is None:
+                cells.append("-")
+                continue
+            if r["converged"]:
+                cells.append("%.1f" % ms(r["seconds"]))
+                best = r["seconds"] if best is None else min(best, r["seconds"])
+                if m == "sinkhorn_log":
+                    sinkhorn_log = r["seconds"]
+            else:
+                cells.append("not conv. (%.0e)" % r["l1_error"])
+        cells.append("%.2fx" % (best / fast["seconds"]) if fast and best else "-")
+        cells.append("%.1fx" % (sinkhorn_log / fast["seconds"]) if fast and sinkhorn_log else "-")
         print("| " + " | ".join(cells) + " |")
 
 

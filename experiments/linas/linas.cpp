@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "descent/core/timer.hpp"
+#include "descent/dist/communicator.hpp"
 #include "descent/evo/hypervolume.hpp"
 #include "descent/evo/linas.hpp"
 #include "descent/evo/ofa.hpp"
@@ -233,6 +234,7 @@ double mpi_identical(Report& report, const ExperimentConfig& cfg) {
       cfg.quick ? "--quick skips it (ctest's evo.mpi.search_identical_np4 runs it)"
       : ec || self.filename() != "descent"
           ? "this process is not the descent CLI (e.g. the Python package)"
+      : descent::dist::launched_by_mpi() ? "this run is itself under mpirun (no nested mpirun)"
       : std::system("command -v mpirun > /dev/null 2>&1") != 0 ? "mpirun is not on PATH"
                                                                : "";
   if (!why_not.empty()) {

@@ -20,7 +20,7 @@ import numpy as np
 from . import _core
 from ._result import Result
 
-__all__ = ["sinkhorn", "sinkhorn2", "emd", "emd2", "dist", "solve", "methods"]
+__all__ = ["sinkhorn", "sinkhorn2", "sinkhorn_clouds", "emd", "emd2", "dist", "solve", "methods"]
 
 # POT's method names and ours.
 _METHODS = {
@@ -133,6 +133,47 @@ def sinkhorn2(a, b, M, reg, method="log", numItermax=None, stopThr=1e-9, verbose
     options.setdefault("plan", "none")  # the cost is computed streaming, without the plan
     r = _entropic(a, b, M, reg, method, numItermax, stopThr, warn, callback, options)
     return (r.cost, _pot_log(r, reg)) if log else r.cost
+
+
+def sinkhorn_clouds(xs, xt, reg, a=None, b=None, metric="sqeuclidean", method="sinkhorn",
+                    numItermax=None, stopThr=1e-9, warn=True, callback=None, **options):
+    """Entropic OT between two point clouds (rows of xs and xt) without forming the cost
+    matrix: memory O((n + m) d), so n = m = 1e5 fits where POT's n x n matrices (80 GB each)
+    do not. Returns a Result with x, y (P = exp((-M + x 1^T + 1 y^T) / reg - 1)), cost
+    (<M, P>), marginal_error, err, status, niter and summary; no plan unless plan="dense" is
+    passed. method: "sinkhorn" or "eps_scaling"; metric: "sqeuclidean", "euclidean",
+    "cityblock". Empty a/b mean uniform weights."""
+    if not reg > 0:
+        raise ValueError(f"reg must be > 0, got {reg}")
+    if metric not in _METRICS:
+        raise ValueError(f"unknown metric '{metric}' (known: {', '.join(_METRICS)})")
+    name = _METHODS.get(method, method)
+    if name not in ("sinkhorn", "sinkhorn-eps"):
+        raise ValueError(f"method '{method}' needs the cost matrix (use sinkhorn or eps_scaling)")
+    xs = np.asarray(xs, dtype=np.float64)
+    xt = np.asarray(xt, dtype=np.float64)
+    if xs.ndim == 1:
+        xs = xs[:, None]
+    if xt.ndim == 1:
+        xt = xt[:, None]
+    empty = np.zeros(0)
+    a = empty if a is None else _weights(a, xs.shape[0], "a")
+    b = empty if b is None else _weights(b, xt.shape[0], "b")
+    options = dict(options)
+    options.setdefault("eta", 1.0 / reg)
+    options.setdefault("tolerance", stopThr)
+    if numItermax is not None:
+        options.setdefault("max_iterations", int(numItermax))
+    r = _core.ot_solve_clouds(xs, xt, a, b, _METRICS[metric], name, options, callback)
+    s = r["summary"]
+    out = Result(plan=r.get("plan"), x=r["x"], y=r["y"], cost=r["cost"], mass=r["mass"],
+                 marginal_error=r["marginal_error"], err=r["err"], status=s["status"],
+                 message=s["message"], niter=s["iterations"], summary=s)
+    if warn and out.status != "converged":
+        warnings.warn(f"descent.ot: {out.status} after {out.niter} iterations "
+                      f"(marginal error {out.marginal_error:.3g}): {out.message}", UserWarning,
+                      stacklevel=2)
+    return out
 
 
 def emd(a, b, M, numItermax=None, log=False, **options):

@@ -5,6 +5,8 @@
 
 #include "bindings.hpp"
 #include "convert.hpp"
+#include "descent/core/settings.hpp"
+#include "descent/ot/clouds.hpp"
 #include "descent/ot/problem.hpp"
 #include "descent/ot/solvers.hpp"
 
@@ -61,6 +63,48 @@ py::dict solve(const Array& a, const Array& b, const Array& cost, const std::str
   return out;
 }
 
+/// Matrix-free Sinkhorn (or epsilon scaling) between two point clouds: the cost is computed on
+/// the fly, so no n x m array exists unless options ask for a plan ("plan": "dense").
+py::dict solve_clouds(const Array& x, const Array& y, const Array& a, const Array& b,
+                      const std::string& metric, const std::string& method, const py::dict& options,
+                      const py::object& callback) {
+  if (method != "sinkhorn" && method != "sinkhorn-eps")
+    throw Error("point clouds: method '" + method +
+                "' needs the dense cost (matrix-free: "
+                "sinkhorn or sinkhorn-eps)");
+  Eigen::MatrixXd X = matrix_view(x, "xs");
+  Eigen::MatrixXd Y = matrix_view(y, "xt");
+  Eigen::VectorXd av = a.size() ? Eigen::VectorXd(vector_view(a, "a")) : Eigen::VectorXd();
+  Eigen::VectorXd bv = b.size() ? Eigen::VectorXd(vector_view(b, "b")) : Eigen::VectorXd();
+  const ot::CloudProblem problem(std::move(X), std::move(Y), ot::ground_cost_from_string(metric),
+                                 std::move(av), std::move(bv));
+  const Settings settings = Settings{{"plan", "none"}}.merge(settings_from(options));
+  ot::Result r = run_without_gil(callback, [&](Callbacks cb) {
+    if (method == "sinkhorn")
+      return ot::sinkhorn(problem, options_from<ot::SinkhornOptions>(settings, method),
+                          std::move(cb));
+    return ot::sinkhorn_epsilon_scaling(
+        problem, options_from<ot::EpsilonScalingOptions>(settings, method), std::move(cb));
+  });
+  const double mass = problem.mass();
+  py::dict out;
+  if (r.plan.size() > 0) {
+    if (mass != 1.0) r.plan *= mass;
+    out["plan"] = to_numpy(std::move(r.plan));
+  }
+  out["x"] = to_numpy(std::move(r.x));
+  out["y"] = to_numpy(std::move(r.y));
+  out["cost"] = r.transport_cost * mass;
+  out["marginal_error"] = r.marginal_error;
+  out["mass"] = mass;
+  std::vector<double> err;
+  err.reserve(r.error_history.size());
+  for (const ot::ErrorSample& e : r.error_history) err.push_back(e.error);
+  out["err"] = to_numpy(std::move(err));
+  out["summary"] = summary_dict(r.summary);
+  return out;
+}
+
 py::array cost_matrix(const Array& x, const Array& y, const std::string& metric) {
   const ot::GroundCost c = ot::ground_cost_from_string(metric);
   Eigen::MatrixXd X = matrix_view(x, "x1");
@@ -79,6 +123,10 @@ void bind_ot(py::module_& m) {
   m.def("ot_solve", &solve, py::arg("a"), py::arg("b"), py::arg("M"), py::arg("method"),
         py::arg("options") = py::dict(), py::arg("callback") = py::none(),
         "Solve an OT problem with any descent::ot solver (options by name).");
+  m.def("ot_solve_clouds", &solve_clouds, py::arg("xs"), py::arg("xt"), py::arg("a"), py::arg("b"),
+        py::arg("metric"), py::arg("method"), py::arg("options") = py::dict(),
+        py::arg("callback") = py::none(),
+        "Matrix-free Sinkhorn between two point clouds (the cost is never stored).");
   m.def("ot_cost_matrix", &cost_matrix, py::arg("x1"), py::arg("x2"), py::arg("metric"),
         "Ground-cost matrix between the rows of x1 and x2.");
   m.def("ot_methods", [] { return method_list(ot::solvers()); });

@@ -33,6 +33,22 @@ def test_sinkhorn_log_plan_matches_pot(problem):
     assert np.abs(P - Q).max() < 1e-8
 
 
+def test_sinkhorn_clouds_matches_pot_without_a_cost_matrix(problem):
+    a, b, M, x, y = problem
+    r = descent.ot.sinkhorn_clouds(x, y, 0.5, a=a, b=b, stopThr=1e-12)
+    assert r.status == "converged" and r.plan is None
+    Q, log = ot.sinkhorn(a, b, M, 0.5, method="sinkhorn_log", stopThr=1e-14, numItermax=200000,
+                         log=True)
+    # The plan from the potentials equals POT's.
+    P = np.exp((-M + r.x[:, None] + r.y[None, :]) / 0.5 - 1.0)
+    assert np.abs(P - Q).max() < 1e-9
+    assert abs(r.cost - np.sum(M * Q)) < 1e-9
+    dense = descent.ot.sinkhorn_clouds(x, y, 0.5, a=a, b=b, stopThr=1e-12, plan="dense")
+    assert np.abs(dense.plan - Q).max() < 1e-9
+    with pytest.raises(ValueError):
+        descent.ot.sinkhorn_clouds(x, y, 0.5, method="sns")
+
+
 def test_sns_and_eps_scaling_reach_the_same_plan(problem):
     a, b, M, _, _ = problem
     ref = ot.sinkhorn(a, b, M, 0.02, method="sinkhorn_log", stopThr=1e-14, numItermax=200000)

@@ -204,6 +204,55 @@ double phi_row(const double* p, const double* dv, std::size_t m, double du, doub
   return ph;
 }
 
+DESCENT_OT_CLONES
+void cost_tile(GroundCost cost, const double* p, const double* const* coords, std::size_t d,
+               std::size_t count, double scale, double* out) {
+  // Eight points at a time, all d coordinates accumulated in registers.
+  const v8d vscale = splat(scale);
+  std::size_t t = 0;
+  for (; t + kLanes <= count; t += kLanes) {
+    v8d acc{};
+    for (std::size_t k = 0; k < d; ++k) {
+      const v8d e = load(coords[k] + t) - splat(p[k]);
+      acc += cost == GroundCost::l1 ? (e < splat(0.0) ? -e : e) : e * e;
+    }
+    if (cost == GroundCost::euclidean)
+      for (std::size_t l = 0; l < kLanes; ++l) acc[l] = __builtin_sqrt(acc[l]);
+    store(out + t, acc * vscale);
+  }
+  for (; t < count; ++t) {
+    double acc = 0.0;
+    for (std::size_t k = 0; k < d; ++k) {
+      const double e = coords[k][t] - p[k];
+      acc += cost == GroundCost::l1 ? (e < 0.0 ? -e : e) : e * e;
+    }
+    if (cost == GroundCost::euclidean) acc = __builtin_sqrt(acc);
+    out[t] = acc * scale;
+  }
+}
+
+DESCENT_OT_CLONES
+double dot(const double* x, const double* y, std::size_t count) {
+  v8d acc0{}, acc1{};
+  std::size_t t = 0;
+  for (; t + 2 * kLanes <= count; t += 2 * kLanes) {
+    prefetch_ahead(x + t);
+    acc0 += load(x + t) * load(y + t);
+    acc1 += load(x + t + kLanes) * load(y + t + kLanes);
+  }
+  double sum = hsum(acc0 + acc1);
+  for (; t < count; ++t) sum += x[t] * y[t];
+  return sum;
+}
+
+DESCENT_OT_CLONES
+void axpy(double* y, const double* x, double s, std::size_t count) {
+  const v8d vs = splat(s);
+  std::size_t t = 0;
+  for (; t + kLanes <= count; t += kLanes) store(y + t, load(y + t) + vs * load(x + t));
+  for (; t < count; ++t) y[t] += s * x[t];
+}
+
 int resolve_threads(int threads) {
   if (threads <= 0) threads = descent::threads();
   return threads < 1 ? 1 : threads;

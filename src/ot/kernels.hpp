@@ -10,6 +10,7 @@
 #include <cstddef>
 
 #include "descent/core/parallel.hpp"
+#include "descent/ot/problem.hpp"
 
 namespace descent::ot::detail {
 
@@ -32,6 +33,18 @@ double exp_row(const double* a, const double* w, std::size_t m, double s, double
 /// accurate for tiny d (the dual's exact change needs nothing else: the plan itself is
 /// recomputed from the potentials once a step is accepted).
 double phi_row(const double* p, const double* dv, std::size_t m, double du, double t);
+
+/// out[t] = scale * c(p, q_t) for t < count, for a built-in ground cost: p has d coordinates and
+/// coordinate k of point q_t is coords[k][t] (each coordinate contiguous over the points, as in a
+/// column-major cloud). Coordinates are summed in order k = 0..d-1.
+void cost_tile(GroundCost cost, const double* p, const double* const* coords, std::size_t d,
+               std::size_t count, double scale, double* out);
+
+/// sum_t x_t y_t (the scaling-domain column pass). The summation order depends only on count.
+double dot(const double* x, const double* y, std::size_t count);
+/// y_t += s x_t (the scaling-domain row accumulation; each y_t in one operation, so the order
+/// of the terms added to y_t is the order of the calls).
+void axpy(double* y, const double* x, double s, std::size_t count);
 
 /// Row blocks over threads, exceptions carried back (core/parallel.hpp).
 using descent::parallel_blocks;

@@ -5,7 +5,12 @@
 // convention of Tang et al. (P = exp(eta(-C + x + y) - 1)) that is alpha = eta x - 1 and
 // beta = eta y. The row half-step streams a row-major copy of C; the column half-step streams
 // the Problem's own column-major C, whose columns are contiguous: both passes read memory in
-// order, once.
+// order, once. On a CloudProblem the same passes compute the cost in tiles instead of reading
+// it (clouds.hpp), and with a communicator each rank takes a block of rows and of columns.
+//
+// Every pass computes one log-sum per row (or column), independently of the others, and the
+// errors, the plan's mass and the potentials are then formed from those vectors in index order:
+// results do not depend on the thread count or the number of ranks.
 #pragma once
 
 #include <cstddef>
@@ -18,6 +23,7 @@
 #include "descent/core/callbacks.hpp"
 #include "descent/core/run.hpp"
 #include "descent/core/timer.hpp"
+#include "descent/ot/clouds.hpp"
 #include "descent/ot/problem.hpp"
 #include "descent/ot/result.hpp"
 
@@ -27,18 +33,26 @@ class LogSinkhorn {
  public:
   /// Throws descent::Error if a weight is 0 (log-domain updates need log a, log b finite).
   LogSinkhorn(const Problem& problem, double eta, int threads);
+  /// The matrix-free engine; `comm` (may be null) spreads rows and columns over ranks.
+  LogSinkhorn(const CloudProblem& problem, double eta, int threads, dist::Communicator* comm);
 
-  const Problem& problem() const noexcept { return problem_; }
+  /// The dense problem (SNS only runs on one); must not be called on a matrix-free engine.
+  const Problem& problem() const noexcept { return *problem_; }
   std::size_t rows() const noexcept { return n_; }
   std::size_t cols() const noexcept { return m_; }
   double eta() const noexcept { return eta_; }
-  /// C in row-major order (n x m).
+  /// C in row-major order (n x m); dense engines only.
   const double* cost_rows() const noexcept { return cost_rows_.data(); }
   int threads() const noexcept { return threads_; }
 
   /// Changes eta keeping x and y fixed (epsilon scaling). Column marginals are then stale.
   void set_eta(double eta);
   void set_potentials(const Eigen::VectorXd& x, const Eigen::VectorXd& y);
+  /// Sets the internal potentials and the plan's mass at them (so that dual_value() is right)
+  /// from another iteration (the scaling domain). Shift hints are dropped.
+  void set_state(const Eigen::VectorXd& alpha, const Eigen::VectorXd& beta, double plan_mass);
+  /// True for a dense (stored-cost) engine.
+  bool dense() const noexcept { return problem_ != nullptr; }
   Eigen::VectorXd x() const;
   Eigen::VectorXd y() const;
   Eigen::VectorXd& alpha() noexcept { return alpha_; }
@@ -64,12 +78,32 @@ class LogSinkhorn {
   void finish(const PlanOptions& options, Result& result) const;
 
  private:
+  struct Block {
+    std::size_t begin = 0, end = 0;
+  };
+  void init_potentials();
+  void row_pass();
   void column_pass(std::vector<double>& lse_out);
+  // log sum over the row (column) of exp(-eta C + beta) (of exp(-eta C + alpha)); `tile` holds
+  // kTile doubles (matrix-free engines only).
+  double row_lse(std::size_t i, double hint, double* tile) const;
+  double col_lse(std::size_t j, double hint, double* tile) const;
+  double cloud_lse(bool row, std::size_t index, double hint, double* tile) const;
+  // Copies every rank's block of `v` (length total, blocks as block_of) to every rank.
+  void share(std::vector<double>& v, std::size_t total) const;
+  Block block_of(std::size_t total) const;
+  void finish_dense(const PlanOptions& options, Result& result) const;
+  void finish_cloud(const PlanOptions& options, Result& result) const;
 
-  const Problem& problem_;
+  const Problem* problem_ = nullptr;
+  const CloudProblem* cloud_ = nullptr;
+  const Eigen::VectorXd* a_ = nullptr;
+  const Eigen::VectorXd* b_ = nullptr;
+  dist::Communicator* comm_ = nullptr;
   std::size_t n_, m_;
   double eta_;
   int threads_;
+  Block rows_, cols_;  // this rank's rows and columns
   std::vector<double> cost_rows_;
   Eigen::VectorXd log_a_, log_b_, alpha_, beta_;
   std::vector<double> lse_rows_, lse_cols_;  // also the shift hints of the next pass

@@ -6,10 +6,11 @@
 
 #include "descent/core/error.hpp"
 #include "descent/core/options.hpp"
+#include "weights.hpp"
 
 namespace descent::ot {
 
-namespace {
+namespace detail {
 
 void check_weights(const Eigen::VectorXd& w, const char* name) {
   if (w.size() == 0) throw Error(std::string("OT problem: weight vector '") + name + "' is empty");
@@ -31,7 +32,26 @@ Eigen::VectorXd uniform_or(const Eigen::VectorXd& w, Eigen::Index n, const char*
   return w;
 }
 
-}  // namespace
+double normalise_masses(Eigen::VectorXd& a, Eigen::VectorXd& b) {
+  const double sa = a.sum(), sb = b.sum();
+  if (!(sa > 0) || !(sb > 0))
+    throw Error("OT problem: total mass is zero (sum a = " + check::show(sa) +
+                ", sum b = " + check::show(sb) + ")");
+  const double mismatch = std::abs(sa - sb) / std::max(sa, sb);
+  if (mismatch > kMassTolerance)
+    throw Error("OT problem: masses differ: sum a = " + check::show(sa) +
+                ", sum b = " + check::show(sb) + " (relative mismatch " + check::show(mismatch) +
+                " > " + check::show(kMassTolerance) + "); balanced OT needs equal masses");
+  // Within tolerance the mismatch is rounding: work with probability vectors.
+  a /= sa;
+  b /= sb;
+  return sa;
+}
+
+}  // namespace detail
+
+using detail::check_weights;
+using detail::uniform_or;
 
 std::string_view to_string(GroundCost c) noexcept {
   switch (c) {
@@ -69,19 +89,7 @@ Problem::Problem(Eigen::VectorXd a, Eigen::VectorXd b, Eigen::MatrixXd cost)
                     "] = " + check::show(c) + " (costs must be finite and >= 0)");
       max_cost_ = std::max(max_cost_, c);
     }
-  const double sa = a_.sum(), sb = b_.sum();
-  if (!(sa > 0) || !(sb > 0))
-    throw Error("OT problem: total mass is zero (sum a = " + check::show(sa) +
-                ", sum b = " + check::show(sb) + ")");
-  const double mismatch = std::abs(sa - sb) / std::max(sa, sb);
-  if (mismatch > kMassTolerance)
-    throw Error("OT problem: masses differ: sum a = " + check::show(sa) +
-                ", sum b = " + check::show(sb) + " (relative mismatch " + check::show(mismatch) +
-                " > " + check::show(kMassTolerance) + "); balanced OT needs equal masses");
-  // Within tolerance the mismatch is rounding: work with probability vectors.
-  mass_ = sa;
-  a_ /= sa;
-  b_ /= sb;
+  mass_ = detail::normalise_masses(a_, b_);
 }
 
 bool Problem::has_zero_weight() const noexcept {

@@ -6,6 +6,7 @@
 
 #include "descent/core/options.hpp"
 #include "log_sinkhorn.hpp"
+#include "scaling_sinkhorn.hpp"
 
 namespace descent::ot {
 
@@ -27,19 +28,38 @@ std::string outcome_message(const detail::LoopOutcome& out, double tolerance, st
   }
 }
 
-Result run_sinkhorn(const Problem& problem, const SinkhornOptions& options, Callbacks callbacks,
-                    const Eigen::VectorXd* x0, const Eigen::VectorXd* y0) {
+// The engine for a dense problem, or a matrix-free one (with its communicator).
+LogSinkhorn make_engine(const Problem& p, double eta, int threads, dist::Communicator*) {
+  return LogSinkhorn(p, eta, threads);
+}
+LogSinkhorn make_engine(const CloudProblem& p, double eta, int threads, dist::Communicator* comm) {
+  return LogSinkhorn(p, eta, threads, comm);
+}
+// Where epsilon scaling starts when eta_start = 0: the exact max C of a stored matrix, a
+// bounding-box bound for clouds (a pass over all n m entries would cost a full iteration).
+double cost_scale(const Problem& p) {
+  return p.max_cost();
+}
+double cost_scale(const CloudProblem& p) {
+  return p.cost_bound();
+}
+
+template <class P>
+Result run_sinkhorn(const P& problem, const SinkhornOptions& options, Callbacks callbacks,
+                    const Eigen::VectorXd* x0, const Eigen::VectorXd* y0,
+                    dist::Communicator* comm = nullptr) {
   options.validate();
   Result result;
   Recorder recorder("sinkhorn", std::size_t(problem.rows() + problem.cols()),
                     options.max_iterations, {options.record_history, options.history_stride},
                     callbacks, result.error_history);
-  LogSinkhorn engine(problem, options.eta, options.threads);
+  LogSinkhorn engine = make_engine(problem, options.eta, options.threads, comm);
   if (x0) engine.set_potentials(*x0, *y0);
   std::size_t iteration = 0;
   Metric extras[] = {{"marginal_error", 0.0}};
-  const detail::LoopOutcome out = detail::sinkhorn_loop(
-      engine, options.tolerance, options.max_iterations, false, iteration, recorder, extras);
+  const detail::LoopOutcome out =
+      detail::sinkhorn_loop_any_domain(engine, options, options.tolerance, options.max_iterations,
+                                       false, iteration, recorder, extras);
   recorder.summary().counters["half_steps"] = 2.0 * double(iteration);
   // Timed without the plan built below (that is not iterations).
   result.summary = recorder.finish(iteration, out.status,
@@ -56,6 +76,9 @@ void SinkhornOptions::validate() const {
   check::non_negative("tolerance", tolerance);
   check::at_least("history_stride", static_cast<long long>(history_stride), 1);
   check::at_least("threads", threads, 0);
+  check::require(absorb_threshold > 0 && absorb_threshold <= 100, "absorb_threshold",
+                 "must lie in (0, 100] (plan entries below exp(-708 + 2 absorb_threshold) may be "
+                 "lost to underflow)");
   plan.validate();
 }
 
@@ -75,15 +98,18 @@ void EpsilonScalingOptions::validate() const {
   check::non_negative("stage_tolerance", stage_tolerance);
 }
 
-Result sinkhorn_epsilon_scaling(const Problem& problem, const EpsilonScalingOptions& options,
-                                Callbacks callbacks) {
+namespace {
+
+template <class P>
+Result run_epsilon_scaling(const P& problem, const EpsilonScalingOptions& options,
+                           Callbacks callbacks, dist::Communicator* comm) {
   options.validate();
   const SinkhornOptions& final_stage = options.sinkhorn;
   // The schedule: eta_start * factor^k, capped at eta (the last stage is exactly eta).
   double eta0 = options.eta_start;
   if (eta0 == 0.0)
-    eta0 = problem.max_cost() > 0 ? std::min(final_stage.eta, 10.0 / problem.max_cost())
-                                  : final_stage.eta;
+    eta0 = cost_scale(problem) > 0 ? std::min(final_stage.eta, 10.0 / cost_scale(problem))
+                                   : final_stage.eta;
   eta0 = std::min(eta0, final_stage.eta);
   std::vector<double> etas;
   for (double e = eta0; e < final_stage.eta * (1 - 1e-12); e *= options.factor) etas.push_back(e);
@@ -93,7 +119,7 @@ Result sinkhorn_epsilon_scaling(const Problem& problem, const EpsilonScalingOpti
   Recorder recorder(
       "sinkhorn-eps", std::size_t(problem.rows() + problem.cols()), final_stage.max_iterations,
       {final_stage.record_history, final_stage.history_stride}, callbacks, result.error_history);
-  LogSinkhorn engine(problem, etas.front(), final_stage.threads);
+  LogSinkhorn engine = make_engine(problem, etas.front(), final_stage.threads, comm);
   std::size_t iteration = 0;
   Metric extras[] = {{"marginal_error", 0.0}, {"eta", 0.0}};
   detail::LoopOutcome out;
@@ -106,7 +132,8 @@ Result sinkhorn_epsilon_scaling(const Problem& problem, const EpsilonScalingOpti
     const std::size_t used = iteration;
     const std::size_t budget =
         final_stage.max_iterations > used ? final_stage.max_iterations - used : 0;
-    out = detail::sinkhorn_loop(engine, tol, budget, false, iteration, recorder, extras);
+    out = detail::sinkhorn_loop_any_domain(engine, final_stage, tol, budget, false, iteration,
+                                           recorder, extras);
     recorder.summary().counters["stages"] = double(k + 1);
     if (out.status != Status::converged) break;
   }
@@ -124,6 +151,23 @@ Result sinkhorn_epsilon_scaling(const Problem& problem, const EpsilonScalingOpti
                       -engine.dual_value(), out.error);
   engine.finish(final_stage.plan, result);
   return result;
+}
+
+}  // namespace
+
+Result sinkhorn_epsilon_scaling(const Problem& problem, const EpsilonScalingOptions& options,
+                                Callbacks callbacks) {
+  return run_epsilon_scaling(problem, options, std::move(callbacks), nullptr);
+}
+
+Result sinkhorn(const CloudProblem& problem, const SinkhornOptions& options, Callbacks callbacks,
+                dist::Communicator* comm) {
+  return run_sinkhorn(problem, options, std::move(callbacks), nullptr, nullptr, comm);
+}
+
+Result sinkhorn_epsilon_scaling(const CloudProblem& problem, const EpsilonScalingOptions& options,
+                                Callbacks callbacks, dist::Communicator* comm) {
+  return run_epsilon_scaling(problem, options, std::move(callbacks), comm);
 }
 
 }  // namespace descent::ot

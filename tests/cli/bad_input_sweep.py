@@ -36,7 +36,15 @@ COMMANDS = {
                extra_inputs={"--source-weights": VECTOR},
                outputs=["--plan", "--potentials", "--log"],
                refuse=[("--eta", "nan"), ("--eta", "-1"), ("--tol", "inf"), ("--tol", "-1"),
-                       ("--max-iterations", "-1"), ("--image-floor", "nan")]),
+                       ("--max-iterations", "-1"), ("--image-floor", "nan"),
+                       ("--memory-budget", "nan"), ("--memory-budget", "-1"), ("--mpi", "bogus")]),
+    # The matrix-free path reads the same files through another route.
+    "ot --matrix-free": dict(
+        base="ot --source {src} --target {dst} --matrix-free --eta 0.5 --max-iterations 200",
+        inputs={"src": TABLE, "dst": TABLE},
+        extra_inputs={"--target-weights": VECTOR},
+        outputs=["--potentials", "--log"],
+        refuse=[("--eta", "nan"), ("--tol", "-1"), ("--method", "sns"), ("--method", "exact")]),
     "solve": dict(base="solve {A} {b} --method sor --omega 1.2", inputs={"A": MTX, "b": MTX_VEC},
                   extra_inputs={"--x0": MTX_VEC},
                   outputs=["--out", "--history", "--log"],

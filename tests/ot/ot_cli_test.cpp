@@ -165,4 +165,49 @@ TEST_F(OtCli, BadNumbersAreRefusedNotReplacedByDefaults) {
   EXPECT_EQ(descent::io::Json::parse(r.out)["iterations"], 0);
 }
 
+TEST_F(OtCli, MatrixFreePathEqualsTheDensePath) {
+  const std::string base =
+      "--source " + path("a.csv") + " --target " + path("b.npy") + " --target-weights " +
+      path("wb.npy") + " --normalize-cost --eta 40 --tol 1e-11 --method sinkhorn --set domain=log";
+  CliRun dense = ot(base + " --json --potentials " + path("zd.npy"));
+  ASSERT_EQ(dense.code, 0) << dense.err;
+  EXPECT_EQ(descent::io::Json::parse(dense.out)["path"], "dense");
+  CliRun free = ot(base + " --json --matrix-free --potentials " + path("zf.npy"));
+  ASSERT_EQ(free.code, 0) << free.err;
+  const auto j = descent::io::Json::parse(free.out);
+  EXPECT_EQ(j["path"], "matrix-free");
+  EXPECT_EQ(j["rows"], 40);
+  EXPECT_LE(j["marginal_error"].get<double>(), 1e-11);
+  const Eigen::MatrixXd zd = descent::io::read_npy_matrix(path("zd.npy"));
+  const Eigen::MatrixXd zf = descent::io::read_npy_matrix(path("zf.npy"));
+  ASSERT_EQ(zd.size(), 70);
+  EXPECT_LE((zd - zf).cwiseAbs().maxCoeff(), 1e-12);
+  EXPECT_NEAR(j["transport_cost"].get<double>(),
+              descent::io::Json::parse(dense.out)["transport_cost"].get<double>(), 1e-12);
+}
+
+TEST_F(OtCli, OverTheMemoryBudgetPointCloudsGoMatrixFree) {
+  const std::string base = "--source " + path("a.csv") + " --target " + path("b.npy");
+  // 40 x 30 dense costs take 29 KB: a budget of 1e-6 GB (1 KB) is exceeded. The default method
+  // (sns) needs the dense cost, so the path runs sinkhorn and says so.
+  CliRun r = ot(base + " --memory-budget 1e-6 --eta 50");
+  ASSERT_EQ(r.code, 0) << r.err << r.out;
+  EXPECT_NE(r.out.find("path: matrix-free (the dense cost would need"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("method sinkhorn (sns needs the dense cost)"), std::string::npos) << r.out;
+  // An explicit method that needs the dense cost is an error naming the flag.
+  r = ot(base + " --memory-budget 1e-6 --method sns");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--method"), std::string::npos) << r.err;
+  r = ot(base + " --matrix-free --method exact");
+  EXPECT_EQ(r.code, 2);
+  // Images are not point clouds.
+  r = ot("--images --source " + path("a.csv") + " --target " + path("a.csv") + " --matrix-free");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--matrix-free"), std::string::npos) << r.err;
+  // A plan from the matrix-free path, on request and within the budget.
+  r = ot(base + " --matrix-free --method sinkhorn-eps --eta 100 --plan " + path("pf.npy"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NEAR(descent::io::read_npy_matrix(path("pf.npy")).sum(), 1.0, 1e-8);
+}
+
 }  // namespace

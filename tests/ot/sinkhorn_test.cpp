@@ -84,7 +84,8 @@ TEST(OtSinkhorn, IterationCapIsAStatusWithAnHonestError) {
   EXPECT_EQ(r.summary.status, Status::max_iterations);
   EXPECT_EQ(r.summary.iterations, 25u);
   EXPECT_EQ(r.error_history.size(), 26u);  // iterates 0..25
-  EXPECT_NEAR(r.error_history.back().error, r.marginal_error, 1e-15);
+  // The iteration's own measurement and the returned plan's, computed apart: equal to rounding.
+  EXPECT_NEAR(r.error_history.back().error, r.marginal_error, 1e-13 * r.marginal_error);
 }
 
 TEST(OtSinkhorn, WarmStartThreadsAndPlanFormatsAgree) {

@@ -3,6 +3,7 @@
 // See docs/ot.md.
 #pragma once
 
+#include "descent/ot/clouds.hpp"
 #include "descent/ot/dual.hpp"
 #include "descent/ot/exact.hpp"
 #include "descent/ot/instances.hpp"
