@@ -115,6 +115,8 @@ def per_eta_table(ours, pot):
                 best = r["seconds"] if best is None else min(best, r["seconds"])
                 if m == "sinkhorn_log":
                     sinkhorn_log = r["seconds"]
+            elif "note" in r:
+                cells.append("not conv. (%s)" % r["note"])
             else:
                 cells.append("not conv. (%.0e)" % r["l1_error"])
         cells.append("%.2fx" % (best / fast["seconds"]) if fast and best else "-")

@@ -14,6 +14,21 @@ namespace descent::python {
 
 namespace {
 
+/// The result's potentials, cost (for the problem's own mass), error history and summary, into
+/// `out` (the plan is the caller's: dense or CSR).
+void fill_result(ot::Result& r, double mass, py::dict& out) {
+  out["x"] = to_numpy(std::move(r.x));
+  out["y"] = to_numpy(std::move(r.y));
+  out["cost"] = r.transport_cost * mass;
+  out["marginal_error"] = r.marginal_error;
+  out["mass"] = mass;
+  std::vector<double> err;
+  err.reserve(r.error_history.size());
+  for (const ot::ErrorSample& e : r.error_history) err.push_back(e.error);
+  out["err"] = to_numpy(std::move(err));
+  out["summary"] = summary_dict(r.summary);
+}
+
 /// Solves one problem; the result dict has plan (dense, or CSR arrays), the potentials x and y
 /// (P = exp(eta (-C + x 1^T + 1 y^T) - 1)), cost <C, P>, marginal_error, err (the L1 marginal
 /// error per iteration) and summary. Plans and costs are for the problem's own mass (POT's
@@ -49,17 +64,8 @@ py::dict solve(const Array& a, const Array& b, const Array& cost, const std::str
     out["plan_csr"] = py::make_tuple(to_numpy(std::move(values)), indices, indptr,
                                      py::make_tuple(s.rows(), s.cols()));
   }
-  out["x"] = to_numpy(std::move(r.x));
-  out["y"] = to_numpy(std::move(r.y));
-  out["cost"] = r.transport_cost * mass;
-  out["marginal_error"] = r.marginal_error;
-  out["mass"] = mass;
+  fill_result(r, mass, out);
   out["setup_seconds"] = setup_seconds;
-  std::vector<double> err;
-  err.reserve(r.error_history.size());
-  for (const ot::ErrorSample& e : r.error_history) err.push_back(e.error);
-  out["err"] = to_numpy(std::move(err));
-  out["summary"] = summary_dict(r.summary);
   return out;
 }
 
@@ -92,16 +98,7 @@ py::dict solve_clouds(const Array& x, const Array& y, const Array& a, const Arra
     if (mass != 1.0) r.plan *= mass;
     out["plan"] = to_numpy(std::move(r.plan));
   }
-  out["x"] = to_numpy(std::move(r.x));
-  out["y"] = to_numpy(std::move(r.y));
-  out["cost"] = r.transport_cost * mass;
-  out["marginal_error"] = r.marginal_error;
-  out["mass"] = mass;
-  std::vector<double> err;
-  err.reserve(r.error_history.size());
-  for (const ot::ErrorSample& e : r.error_history) err.push_back(e.error);
-  out["err"] = to_numpy(std::move(err));
-  out["summary"] = summary_dict(r.summary);
+  fill_result(r, mass, out);
   return out;
 }
 

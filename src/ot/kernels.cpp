@@ -232,6 +232,17 @@ void cost_tile(GroundCost cost, const double* p, const double* const* coords, st
 }
 
 DESCENT_OT_CLONES
+void max_into(double* m, const double* a, double s, double add, std::size_t count) {
+  const v8d vs = splat(s), vadd = splat(add);
+  std::size_t t = 0;
+  for (; t + kLanes <= count; t += kLanes) store(m + t, vmax(load(a + t) * vs + vadd, load(m + t)));
+  for (; t < count; ++t) {
+    const double v = a[t] * s + add;
+    m[t] = v > m[t] ? v : m[t];
+  }
+}
+
+DESCENT_OT_CLONES
 double dot(const double* x, const double* y, std::size_t count) {
   v8d acc0{}, acc1{};
   std::size_t t = 0;

@@ -40,6 +40,9 @@ double phi_row(const double* p, const double* dv, std::size_t m, double du, doub
 void cost_tile(GroundCost cost, const double* p, const double* const* coords, std::size_t d,
                std::size_t count, double scale, double* out);
 
+/// m_t = max(m_t, s a_t + add) (the row maxima of -eta C + beta, column by column).
+void max_into(double* m, const double* a, double s, double add, std::size_t count);
+
 /// sum_t x_t y_t (the scaling-domain column pass). The summation order depends only on count.
 double dot(const double* x, const double* y, std::size_t count);
 /// y_t += s x_t (the scaling-domain row accumulation; each y_t in one operation, so the order

@@ -32,19 +32,47 @@ LogSinkhorn::LogSinkhorn(const Problem& problem, double eta, int threads)
       eta_(eta),
       threads_(resolve_threads(threads)) {
   require_positive_weights(problem.has_zero_weight());
-  // Row-major copy for the row half-step; the column half-step reads problem.cost() directly.
-  // Transposed in 64 x 64 tiles, so that neither side is walked with a large stride.
-  cost_rows_.resize(n_ * m_);
-  const double* c = problem.cost().data();
-  constexpr std::size_t kT = 64;
-  for (std::size_t j0 = 0; j0 < m_; j0 += kT)
-    for (std::size_t i0 = 0; i0 < n_; i0 += kT)
-      for (std::size_t i = i0; i < std::min(n_, i0 + kT); ++i)
-        for (std::size_t j = j0; j < std::min(m_, j0 + kT); ++j)
-          cost_rows_[i * m_ + j] = c[j * n_ + i];
   init_potentials();
 }
 
+const double* LogSinkhorn::cost_rows() const {
+  if (cost_rows_.empty() && n_ * m_ > 0) {
+    // Row-major copy for the row half-step; the column half-step reads problem.cost() directly.
+    // Transposed in 64 x 64 tiles, so that neither side is walked with a large stride.
+    cost_rows_.resize(n_ * m_);
+    const double* c = problem_->cost().data();
+    constexpr std::size_t kT = 64;
+    for (std::size_t j0 = 0; j0 < m_; j0 += kT)
+      for (std::size_t i0 = 0; i0 < n_; i0 += kT)
+        for (std::size_t i = i0; i < std::min(n_, i0 + kT); ++i)
+          for (std::size_t j = j0; j < std::min(m_, j0 + kT); ++j)
+            cost_rows_[i * m_ + j] = c[j * n_ + i];
+  }
+  return cost_rows_.data();
+}
+
+Eigen::VectorXd LogSinkhorn::row_lse_from_columns(Eigen::VectorXd& max,
+                                                  Eigen::MatrixXd* kernel) const {
+  const Eigen::MatrixXd& c = problem_->cost();
+  const Eigen::Index n = Eigen::Index(n_);
+  max = Eigen::VectorXd::Constant(n, -std::numeric_limits<double>::infinity());
+  Eigen::VectorXd sum = Eigen::VectorXd::Zero(n), shift(n);
+  // By row blocks, each block walking every column in order: the sums do not depend on the
+  // thread count.
+  parallel_blocks(n_, threads_, [&](std::size_t begin, std::size_t end, int) {
+    const std::size_t len = end - begin;
+    for (std::size_t j = 0; j < m_; ++j)
+      max_into(max.data() + begin, c.col(Eigen::Index(j)).data() + begin, -eta_,
+               beta_[Eigen::Index(j)], len);
+    for (std::size_t i = begin; i < end; ++i) shift[Eigen::Index(i)] = -max[Eigen::Index(i)];
+    for (std::size_t j = 0; j < m_; ++j) {
+      const Eigen::Index jj = Eigen::Index(j);
+      exp_row(c.col(jj).data() + begin, shift.data() + begin, len, -eta_, beta_[jj],
+              kernel ? kernel->col(jj).data() + begin : nullptr, sum.data() + begin);
+    }
+  });
+  return max.array() + sum.array().log();
+}
 LogSinkhorn::LogSinkhorn(const CloudProblem& problem, double eta, int threads,
                          dist::Communicator* comm)
     : cloud_(&problem),
@@ -162,7 +190,7 @@ double LogSinkhorn::cloud_lse(bool row, std::size_t index, double hint, double* 
 
 double LogSinkhorn::row_lse(std::size_t i, double hint, double* tile) const {
   if (cloud_) return cloud_lse(true, i, hint, tile);
-  return log_sum_exp_row(&cost_rows_[i * m_], beta_.data(), m_, -eta_, hint);
+  return log_sum_exp_row(cost_rows_.data() + i * m_, beta_.data(), m_, -eta_, hint);
 }
 
 double LogSinkhorn::col_lse(std::size_t j, double hint, double* tile) const {
@@ -171,6 +199,7 @@ double LogSinkhorn::col_lse(std::size_t j, double hint, double* tile) const {
 }
 
 void LogSinkhorn::row_pass() {
+  if (!cloud_) cost_rows();  // built once, before the threads read it
   parallel_blocks(rows_.end - rows_.begin, threads_, [&](std::size_t begin, std::size_t end, int) {
     std::vector<double> tile(cloud_ ? kTile : 0);
     for (std::size_t i = rows_.begin + begin; i < rows_.begin + end; ++i)
@@ -369,6 +398,31 @@ Summary Recorder::finish(std::size_t iterations, Status status, std::string mess
   return run_.finish(objective, error);
 }
 
+bool loop_ends_at(const LogSinkhorn& engine, double error, double tolerance, std::size_t taken,
+                  std::size_t budget, std::size_t iteration, Recorder& recorder,
+                  std::span<Metric> extras, LoopOutcome& out) {
+  out.error = error;
+  if (!extras.empty()) extras[0].value = error;
+  if (recorder.record(iteration, engine.dual_value(), error, 1.0, extras)) {
+    out.status = Status::stopped;
+    return true;
+  }
+  if (!std::isfinite(error)) {
+    out.status = Status::diverged;
+    out.message = "marginal error became non-finite at iteration " + std::to_string(iteration);
+    return true;
+  }
+  if (error <= tolerance) {
+    out.status = Status::converged;
+    return true;
+  }
+  if (taken == budget) {
+    out.status = Status::max_iterations;
+    return true;
+  }
+  return false;
+}
+
 LoopOutcome sinkhorn_loop(LogSinkhorn& engine, double tolerance, std::size_t budget,
                           bool columns_exact, std::size_t& iteration, Recorder& recorder,
                           std::span<Metric> extras) {
@@ -376,25 +430,8 @@ LoopOutcome sinkhorn_loop(LogSinkhorn& engine, double tolerance, std::size_t bud
   double error = engine.measure_rows();
   if (!columns_exact) error += engine.measure_cols();
   for (std::size_t taken = 0;; ++taken) {
-    out.error = error;
-    if (!extras.empty()) extras[0].value = error;
-    if (recorder.record(iteration, engine.dual_value(), error, 1.0, extras)) {
-      out.status = Status::stopped;
+    if (loop_ends_at(engine, error, tolerance, taken, budget, iteration, recorder, extras, out))
       return out;
-    }
-    if (!std::isfinite(error)) {
-      out.status = Status::diverged;
-      out.message = "marginal error became non-finite at iteration " + std::to_string(iteration);
-      return out;
-    }
-    if (error <= tolerance) {
-      out.status = Status::converged;
-      return out;
-    }
-    if (taken == budget) {
-      out.status = Status::max_iterations;
-      return out;
-    }
     engine.update_rows();
     engine.update_cols();
     ++iteration;

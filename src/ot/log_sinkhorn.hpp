@@ -41,8 +41,9 @@ class LogSinkhorn {
   std::size_t rows() const noexcept { return n_; }
   std::size_t cols() const noexcept { return m_; }
   double eta() const noexcept { return eta_; }
-  /// C in row-major order (n x m); dense engines only.
-  const double* cost_rows() const noexcept { return cost_rows_.data(); }
+  /// C in row-major order (n x m); dense engines only. Built on first use (the scaling-domain
+  /// path reads only the column-major C, so it never pays for the copy).
+  const double* cost_rows() const;
   int threads() const noexcept { return threads_; }
 
   /// Changes eta keeping x and y fixed (epsilon scaling). Column marginals are then stale.
@@ -51,6 +52,11 @@ class LogSinkhorn {
   /// Sets the internal potentials and the plan's mass at them (so that dual_value() is right)
   /// from another iteration (the scaling domain). Shift hints are dropped.
   void set_state(const Eigen::VectorXd& alpha, const Eigen::VectorXd& beta, double plan_mass);
+  /// The row log-sums lse_i = log sum_j exp(-eta C_ij + beta_j) of the current beta, as
+  /// measure_rows() stores them, from the column-major C (dense engines): `max` receives
+  /// max_j (-eta C_ij + beta_j) (a pass without exp) and `kernel`, if not null, the n x m matrix
+  /// exp(-eta C_ij + beta_j - max_i) that the same exp pass computes. Returns the lse vector.
+  Eigen::VectorXd row_lse_from_columns(Eigen::VectorXd& max, Eigen::MatrixXd* kernel) const;
   /// True for a dense (stored-cost) engine.
   bool dense() const noexcept { return problem_ != nullptr; }
   Eigen::VectorXd x() const;
@@ -103,8 +109,8 @@ class LogSinkhorn {
   std::size_t n_, m_;
   double eta_;
   int threads_;
-  Block rows_, cols_;  // this rank's rows and columns
-  std::vector<double> cost_rows_;
+  Block rows_, cols_;                      // this rank's rows and columns
+  mutable std::vector<double> cost_rows_;  // lazily, see cost_rows()
   Eigen::VectorXd log_a_, log_b_, alpha_, beta_;
   std::vector<double> lse_rows_, lse_cols_;  // also the shift hints of the next pass
   double plan_mass_ = 0.0;                   // sum_ij P_ij at the last measure_rows()
@@ -143,6 +149,13 @@ struct LoopOutcome {
   std::string message;
   double error = 0.0;  ///< L1 marginal error of the engine's current iterate
 };
+
+/// Records iterate `iteration` (error, the engine's dual value) and says whether a loop ends
+/// there: a callback's stop, a non-finite error (diverged), error <= tolerance, or taken ==
+/// budget; `out` then holds the status. Shared by every Sinkhorn loop, so they end alike.
+bool loop_ends_at(const LogSinkhorn& engine, double error, double tolerance, std::size_t taken,
+                  std::size_t budget, std::size_t iteration, Recorder& recorder,
+                  std::span<Metric> extras, LoopOutcome& out);
 
 /// Full Sinkhorn iterations from the engine's current iterate, numbered `iteration` (advanced
 /// in place), until the error <= tolerance or `budget` iterations were taken. Every iterate is

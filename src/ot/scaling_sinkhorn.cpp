@@ -82,43 +82,50 @@ ScalingOutcome scaling_loop(LogSinkhorn& engine, const SinkhornOptions& options,
   const double eta = engine.eta();
   const int threads = engine.threads();
   std::size_t taken = 0;
-  // Records the iterate and says whether the loop ends there (as sinkhorn_loop).
   const auto ends_at = [&](double error) {
-    out.error = error;
-    if (!extras.empty()) extras[0].value = error;
-    if (recorder.record(iteration, engine.dual_value(), error, 1.0, extras)) {
-      out.status = Status::stopped;
-      return true;
-    }
-    if (!std::isfinite(error)) {
-      out.status = Status::diverged;
-      out.message = "marginal error became non-finite at iteration " + std::to_string(iteration);
-      return true;
-    }
-    if (error <= tolerance) {
-      out.status = Status::converged;
-      return true;
-    }
-    if (taken == budget) {
-      out.status = Status::max_iterations;
-      return true;
-    }
-    return false;
+    return loop_ends_at(engine, error, tolerance, taken, budget, iteration, recorder, extras, out);
   };
-  double error = engine.measure_rows();
-  if (!columns_exact) error += engine.measure_cols();
-  if (ends_at(error)) return result;
-  // One log-domain row update, then K absorbs the potentials: each row of K sums to a_i.
-  engine.update_rows();
-  Eigen::VectorXd alpha0 = engine.alpha(), beta0 = engine.beta();
+  // The start: one pass without exp for the row maxima of -eta C + beta, then one exp pass that
+  // builds K = exp(-eta C + beta - max) (alpha0 = -max: each row's largest entry is 1, so no row
+  // underflows) and sums its rows, which give the start's row log-sums. No row-major copy of C.
+  const Eigen::VectorXd alpha_start = engine.alpha(), beta_start = engine.beta();
+  Eigen::VectorXd row_max;
   Eigen::MatrixXd K(n, m);
-  build_kernel(p.cost(), eta, alpha0, beta0, threads, K);
-  Eigen::VectorXd u = Eigen::VectorXd::Ones(n), v = Eigen::VectorXd::Ones(m), v_next(m), kv(n);
+  const Eigen::VectorXd lse = engine.row_lse_from_columns(row_max, &K);
+  double error = 0.0, mass = 0.0;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const double r = std::exp(alpha_start[i] + lse[i]);
+    mass += r;
+    error += std::abs(r - a[i]);
+  }
+  if (!columns_exact) {
+    // Column sums of the start's plan: K^T w with w = exp(alpha + max), or the log domain's
+    // column pass where w is not representable.
+    const Eigen::VectorXd w = (alpha_start + row_max).array().exp();
+    if (w.allFinite()) {
+      for (Eigen::Index j = 0; j < m; ++j)
+        error += std::abs(dot(K.col(j).data(), w.data(), std::size_t(n)) - b[j]);
+    } else {
+      error += engine.measure_cols();
+    }
+  }
+  engine.set_state(alpha_start, beta_start, mass);
+  if (ends_at(std::isfinite(error) ? error : std::numeric_limits<double>::quiet_NaN()))
+    return result;
+  // The first row update in the scaling form: alpha = log a - lse = alpha0 + log u.
+  Eigen::VectorXd alpha0 = -row_max, beta0 = beta_start;
+  Eigen::VectorXd u = (a.array() / (lse - row_max).array().exp()).matrix();
+  Eigen::VectorXd v = Eigen::VectorXd::Ones(m), v_next(m), kv(n);
   const auto hand_back = [&] {
     engine.set_state(alpha0.array() + u.array().log(), beta0.array() + v.array().log(),
                      std::numeric_limits<double>::quiet_NaN());
     result.switch_to_log = true;
   };
+  if (!u.allFinite() || !(u.array() > 0).all()) {
+    engine.set_state(alpha_start, beta_start, mass);
+    result.switch_to_log = true;
+    return result;
+  }
   for (;;) {
     if (!sweep(K, u, b, v, kv, v_next, threads)) {
       hand_back();
@@ -128,7 +135,7 @@ ScalingOutcome scaling_loop(LogSinkhorn& engine, const SinkhornOptions& options,
     ++taken;
     ++result.iterations;
     // The iterate (u, v): its column marginals are b (to rounding), its rows u .* K v.
-    double mass = 0.0;
+    mass = 0.0;
     error = 0.0;
     for (Eigen::Index i = 0; i < n; ++i) {
       const double r = u[i] * kv[i];

@@ -170,8 +170,9 @@ ot::Result solve_matrix_free(const OtFlags& f, const std::string& method_name,
   });
 }
 
-// Chooses the path. Point clouds go matrix-free when asked, when the dense cost (two copies of
-// n x m doubles) would exceed the memory budget, or under mpirun with several ranks; only
+// Chooses the path. Point clouds go matrix-free when asked, when the dense path (24 n m bytes:
+// C in two layouts and the kernel) would exceed the memory budget, or under mpirun with several
+// ranks; only
 // Sinkhorn and epsilon scaling run there (SNS needs the dense plan's largest entries, exact OT the
 // whole graph), so an explicit --method sns|exact on that path is an error, and the default
 // method (sns) becomes sinkhorn, said in the report.
